@@ -1,0 +1,1 @@
+"""Pure rules of Liaison: object types, association types, history. No I/O."""

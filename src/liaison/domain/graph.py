@@ -1,0 +1,100 @@
+"""The part of an account's association graph that one change needs, held in memory.
+
+Storage loads it (a few set-based queries), the planner edits it, and storage writes the
+difference back. Every edit is logged so that one batch input can be rolled back alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+Pair = tuple[int, int]
+"""(from record ID, to record ID): one direction of an association."""
+
+
+@dataclass(frozen=True)
+class RecordInfo:
+    id: int
+    type_id: str
+    name: str
+    archived: bool = False
+
+
+_MISSING = object()
+
+
+@dataclass
+class Graph:
+    records: dict[int, RecordInfo] = field(default_factory=dict)
+    links: dict[Pair, frozenset[int]] = field(default_factory=dict)
+    """Both directions of every loaded association: the type IDs on that row, base type included."""
+    since: dict[Pair, int] = field(default_factory=dict)
+    """When each loaded association was created (microseconds), for "most recently associated"."""
+    holders: dict[tuple[int, int], int] = field(default_factory=dict)
+    """(record, exclusive type ID) -> the record it points to, e.g. (contact, 1) -> its primary company."""
+    counts: dict[tuple[int, int], int] = field(default_factory=dict)
+    """(record, type ID) -> how many associations of that type it has; loaded for limited types."""
+    neighbors: dict[tuple[int, str], set[int]] = field(default_factory=dict)
+    """(record, object type) -> every associated record of that type; loaded where rules need it."""
+    _undo: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    _original: dict[Pair, frozenset[int] | None] = field(default_factory=dict, repr=False)
+
+    # -- edits, each undoable -------------------------------------------------------------
+    def _assign(self, table: dict[Any, Any], key: Hashable, value: Any) -> None:
+        old = table.get(key, _MISSING)
+        self._undo.append(lambda: _restore(table, key, old))
+        if value is _MISSING:
+            table.pop(key, None)
+        else:
+            table[key] = value
+
+    def set_link(self, pair: Pair, types: frozenset[int] | None) -> None:
+        self._original.setdefault(pair, self.links.get(pair))
+        self._assign(self.links, pair, _MISSING if types is None else types)
+
+    def set_since(self, pair: Pair, at: int) -> None:
+        self._assign(self.since, pair, at)
+
+    def set_holder(self, key: tuple[int, int], other: int | None) -> None:
+        self._assign(self.holders, key, _MISSING if other is None else other)
+
+    def bump(self, key: tuple[int, int], delta: int) -> int:
+        value = self.counts.get(key, 0) + delta
+        self._assign(self.counts, key, value)
+        return value
+
+    def set_neighbor(self, record: int, other_type: str, other: int, present: bool) -> None:
+        current = self.neighbors.get((record, other_type))
+        if current is None or (other in current) == present:
+            return
+        if present:
+            current.add(other)
+            self._undo.append(lambda: current.discard(other))
+        else:
+            current.discard(other)
+            self._undo.append(lambda: current.add(other))
+
+    # -- savepoints -----------------------------------------------------------------------
+    def mark(self) -> int:
+        return len(self._undo)
+
+    def rollback(self, mark: int) -> None:
+        while len(self._undo) > mark:
+            self._undo.pop()()
+
+    def changed_pairs(self) -> dict[Pair, tuple[frozenset[int] | None, frozenset[int] | None]]:
+        """Each edited direction with its (before, after) types, leaving out the unchanged."""
+        return {
+            pair: (before, self.links.get(pair))
+            for pair, before in self._original.items()
+            if before != self.links.get(pair)
+        }
+
+
+def _restore(table: dict[Any, Any], key: Hashable, old: Any) -> None:
+    if old is _MISSING:
+        table.pop(key, None)
+    else:
+        table[key] = old

@@ -1,0 +1,396 @@
+"""The association rules (A1-A8, P1-P6, L1-L3), applied to a Graph in memory.
+
+A Planner turns requests (associate, remove, label, set primary, delete, restore, merge) into
+edits of the graph plus the history events that describe them. Each request is all or nothing:
+`attempt` rolls back the graph when a rule refuses it, and the other requests go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, TypeVar
+
+from liaison.domain.association_types import AssociationType, Kind
+from liaison.domain.errors import ErrorCode, LiaisonError
+from liaison.domain.graph import Graph, Pair, RecordInfo
+from liaison.domain.history import Change, HistoryEvent, Source
+from liaison.domain.object_types import COMPANIES
+from liaison.domain.schema import Schema
+
+T = TypeVar("T")
+
+
+class OnConflict(Enum):
+    """What to do when an exclusive (primary) type is already held by another association."""
+
+    REPLACE = "replace"  # P2: the new one wins, the old one stays associated without it
+    REFUSE = "refuse"
+    SKIP = "skip"  # L2, L3: the existing one wins, the new association comes without it
+
+
+@dataclass
+class Planner:
+    schema: Schema
+    graph: Graph
+    source: Source
+    now: int
+    events: list[HistoryEvent] = field(default_factory=list)
+    vanishing: set[int] = field(default_factory=set)
+    """Records being deleted or merged away: their own primary rules no longer apply."""
+    detail: dict[str, Any] | None = None
+
+    # -- one request, all or nothing --------------------------------------------------------
+    def attempt(self, request: Callable[[], T]) -> T | LiaisonError:
+        mark, events = self.graph.mark(), len(self.events)
+        try:
+            return request()
+        except LiaisonError as error:
+            self.graph.rollback(mark)
+            del self.events[events:]
+            return error
+
+    # -- requests ---------------------------------------------------------------------------
+    def associate(
+        self,
+        from_id: int,
+        to_id: int,
+        type_ids: Iterable[int] = (),
+        *,
+        on_conflict: OnConflict | Callable[[int], OnConflict] = OnConflict.REPLACE,
+    ) -> None:
+        """Associate two records (A1) and add labels (A3); idempotent (A7)."""
+        x, y = self._live(from_id), self._live(to_id)
+        if x.id == y.id:
+            raise LiaisonError(
+                ErrorCode.SELF_ASSOCIATION,
+                f"{self._describe(x)} cannot be associated with itself.",
+                objectId=x.id,
+            )
+        base = self.schema.unlabeled_id(x.type_id, y.type_id)
+        wanted = [self.schema.association_type(t, x.type_id, y.type_id) for t in type_ids]
+        created = (x.id, y.id) not in self.graph.links
+        if created:
+            self._create(x, y, base)
+        for assoc_type in wanted:
+            if assoc_type.id != base:
+                self._add_type(x, y, assoc_type, on_conflict)
+        if created:
+            self._give_first_company_primary(x, y)
+            self._give_first_company_primary(y, x)
+
+    def remove(self, from_id: int, to_id: int, *, successor: int | None = None) -> None:
+        """Remove the association and all its labels (A3), keeping primary rules (P4, L1)."""
+        x, y = self._known(from_id), self._known(to_id)
+        types = self.graph.links.get((x.id, y.id))
+        if types is None:
+            return
+        holder = self._primary_holder_losing(x, y, types)
+        for type_id in sorted(types - {self._base(x, y)}):
+            self._drop_type(x, y, self.schema.types[type_id])
+        self._delete(x, y)
+        if holder is not None:
+            self._repair_primary(holder, successor, keeps=None)
+
+    def remove_types(
+        self, from_id: int, to_id: int, type_ids: Iterable[int], *, successor: int | None = None
+    ) -> None:
+        """Remove only these labels; removing the base type removes the association (A3)."""
+        x, y = self._known(from_id), self._known(to_id)
+        wanted = [self.schema.association_type(t, x.type_id, y.type_id) for t in type_ids]
+        if any(t.kind is Kind.UNLABELED for t in wanted):
+            self.remove(x.id, y.id, successor=successor)
+            return
+        types = self.graph.links.get((x.id, y.id), frozenset())
+        for assoc_type in wanted:
+            if assoc_type.id not in types:
+                continue
+            holder = self._primary_holder_losing(x, y, frozenset({assoc_type.id}))
+            self._drop_type(x, y, assoc_type)
+            if holder is not None:
+                self._repair_primary(holder, successor, keeps=y.id if holder is x else x.id)
+
+    def set_primary(self, from_id: int, company_id: int, *, replace: bool = True) -> None:
+        """Make `company_id` the record's primary company (P2), associating them if needed."""
+        record = self._live(from_id)
+        primary = self._primary_type_of(record)
+        self.associate(
+            record.id, company_id, [primary],
+            on_conflict=OnConflict.REPLACE if replace else OnConflict.REFUSE,
+        )
+
+    def remove_primary(self, from_id: int, company_id: int, *, successor: int | None) -> None:
+        """Remove the Primary label, naming the new primary where one is required (P4)."""
+        record = self._known(from_id)
+        self.remove_types(
+            record.id, company_id, [self._primary_type_of(record)], successor=successor
+        )
+
+    def delete_record(self, record_id: int) -> None:
+        """L1: remove every association of the record; other records keep their primary rules."""
+        self.vanishing.add(record_id)
+        for pair in self._pairs_of(record_id):
+            self.remove(*pair)
+
+    def merge(self, survivor_id: int, merged_id: int) -> None:
+        """L3: move the merged record's associations to the survivor, then drop the merged one's."""
+        survivor, merged = self._live(survivor_id), self._live(merged_id)
+        if survivor.id == merged.id or survivor.type_id != merged.type_id:
+            raise LiaisonError(
+                ErrorCode.MERGE_INVALID,
+                "Only two different records of the same object type can be merged.",
+                primaryObjectId=survivor.id,
+                objectIdToMerge=merged.id,
+            )
+        self.vanishing.add(merged.id)
+        pairs = self._pairs_of(merged.id)
+        for _, other in sorted(pairs, key=lambda p: not self._holds_exclusive(p)):
+            if other == survivor.id:
+                continue
+            labels = self.graph.links[(merged.id, other)] - {self._base(merged, self._known(other))}
+            self.associate(
+                survivor.id, other, sorted(labels),
+                on_conflict=lambda holder: OnConflict.SKIP if holder == survivor.id
+                else OnConflict.REPLACE,
+            )
+        for pair in pairs:
+            self.remove(*pair)
+
+    def restore_association(self, from_id: int, to_id: int, type_ids: Iterable[int]) -> None:
+        """L2: bring back an association a deletion removed; a taken primary stays taken."""
+        self.associate(from_id, to_id, type_ids, on_conflict=OnConflict.SKIP)
+
+    # -- the edits --------------------------------------------------------------------------
+    def _create(self, x: RecordInfo, y: RecordInfo, base: int) -> None:
+        self._change_link(x, y, frozenset({base}))
+        self.graph.set_since((x.id, y.id), self.now)
+        self.graph.set_since((y.id, x.id), self.now)
+        self.graph.set_neighbor(x.id, y.type_id, y.id, present=True)
+        self.graph.set_neighbor(y.id, x.type_id, x.id, present=True)
+        self._count(x, y, base, +1)
+        self._event(Change.CREATED, x, y, base)
+
+    def _delete(self, x: RecordInfo, y: RecordInfo) -> None:
+        base = self._base(x, y)
+        self._event(Change.REMOVED, x, y, base)
+        self._count(x, y, base, -1)
+        self.graph.set_link((x.id, y.id), None)
+        self.graph.set_link((y.id, x.id), None)
+        self.graph.set_neighbor(x.id, y.type_id, y.id, present=False)
+        self.graph.set_neighbor(y.id, x.type_id, x.id, present=False)
+
+    def _add_type(
+        self,
+        x: RecordInfo,
+        y: RecordInfo,
+        assoc_type: AssociationType,
+        on_conflict: OnConflict | Callable[[int], OnConflict],
+    ) -> None:
+        types = self.graph.links[(x.id, y.id)]
+        if assoc_type.id in types:
+            return
+        holder, held, exclusive = self._exclusive_side(x, y, assoc_type)
+        if exclusive is not None:
+            current = self.graph.holders.get((holder.id, exclusive.id))
+            if current is not None and current != held.id:
+                policy = on_conflict(holder.id) if callable(on_conflict) else on_conflict
+                if policy is OnConflict.SKIP:
+                    return
+                if policy is OnConflict.REFUSE:
+                    raise LiaisonError(
+                        ErrorCode.PRIMARY_EXISTS,
+                        f"{self._describe(holder)} already has "
+                        f"{self._describe(self._known(current))} as {exclusive.label}; "
+                        "replace it to choose another.",
+                        objectId=holder.id,
+                        currentId=current,
+                    )
+                self._drop_type(holder, self._known(current), exclusive)
+            self.graph.set_holder((holder.id, exclusive.id), held.id)
+        self._change_link(x, y, types | {assoc_type.id})
+        self._count(x, y, assoc_type.id, +1)
+        change = Change.PRIMARY_SET if assoc_type.kind is Kind.PRIMARY else Change.LABEL_ADDED
+        self._event(change, x, y, assoc_type.id)
+
+    def _drop_type(self, x: RecordInfo, y: RecordInfo, assoc_type: AssociationType) -> None:
+        types = self.graph.links[(x.id, y.id)]
+        holder, _, exclusive = self._exclusive_side(x, y, assoc_type)
+        if exclusive is not None:
+            self.graph.set_holder((holder.id, exclusive.id), None)
+        self._change_link(x, y, types - {assoc_type.id})
+        self._count(x, y, assoc_type.id, -1)
+        change = Change.PRIMARY_REMOVED if assoc_type.kind is Kind.PRIMARY else Change.LABEL_REMOVED
+        self._event(change, x, y, assoc_type.id)
+
+    def _change_link(self, x: RecordInfo, y: RecordInfo, types: frozenset[int]) -> None:
+        self.graph.set_link((x.id, y.id), types)
+        self.graph.set_link((y.id, x.id), frozenset(self.schema.inverse(t) for t in types))
+
+    def _count(self, x: RecordInfo, y: RecordInfo, type_id: int, delta: int) -> None:
+        """Keep counts of limited types, refusing a change that would pass a limit (A6)."""
+        for record, other, directed in ((x, y, type_id), (y, x, self.schema.inverse(type_id))):
+            limit = self.schema.limits.get(directed)
+            if limit is None:
+                continue
+            count = self.graph.bump((record.id, directed), delta)
+            if delta > 0 and count > limit:
+                raise self._limit_error(record, other, directed, limit, count - delta)
+
+    # -- primary rules (P1-P6) --------------------------------------------------------------
+    def _give_first_company_primary(self, record: RecordInfo, company: RecordInfo) -> None:
+        """P3: a contact's first company becomes its primary."""
+        if company.type_id != COMPANIES or not self._requires_primary(record):
+            return
+        primary = self._primary_type_of(record)
+        if (record.id, primary) not in self.graph.holders:
+            self._add_type(record, company, self.schema.types[primary], OnConflict.REFUSE)
+
+    def _primary_holder_losing(
+        self, x: RecordInfo, y: RecordInfo, types: frozenset[int]
+    ) -> RecordInfo | None:
+        """The record whose required primary goes if `types` leave the x-y association."""
+        for record, company, directed in ((x, y, types), (y, x, {self.schema.inverse(t) for t in types})):
+            if company.type_id == COMPANIES and self._requires_primary(record):
+                if self._primary_type_of(record) in directed:
+                    return record
+        return None
+
+    def _repair_primary(self, record: RecordInfo, successor: int | None, *, keeps: int | None) -> None:
+        """P4 and L1: after a contact lost its primary company, choose the next one.
+
+        `keeps` is the company that lost only its Primary label and stays associated.
+        """
+        loaded = self.graph.neighbors.get((record.id, COMPANIES))
+        if loaded is None:
+            raise RuntimeError(f"companies of record {record.id} were not loaded")
+        candidates = loaded - {keeps}
+        primary = self.schema.types[self._primary_type_of(record)]
+        if successor is not None and successor in candidates:
+            self._add_type(record, self._known(successor), primary, OnConflict.REPLACE)
+        elif successor is not None:
+            raise LiaisonError(
+                ErrorCode.INVALID_SUCCESSOR,
+                f"Company {successor} cannot become the primary company of "
+                f"{self._describe(record)}: it is not one of its other companies.",
+                objectId=record.id,
+                successorId=successor,
+            )
+        elif record.id in self.vanishing or not loaded:
+            return
+        elif not candidates:
+            raise LiaisonError(
+                ErrorCode.PRIMARY_REQUIRED,
+                f"{self._describe(record)} has only one company, which is always its primary.",
+                objectId=record.id,
+            )
+        elif len(candidates) == 1 or self._automatic():
+            newest = max(candidates, key=lambda c: (self.graph.since.get((record.id, c), 0), c))
+            self._add_type(record, self._known(newest), primary, OnConflict.REPLACE)
+        else:
+            raise LiaisonError(
+                ErrorCode.PRIMARY_REQUIRED,
+                f"{self._describe(record)} has {len(candidates)} other companies: name the one "
+                "that becomes its primary company.",
+                objectId=record.id,
+                companies=sorted(candidates),
+            )
+
+    def _automatic(self) -> bool:
+        """Deletions and merges choose a successor themselves (L1); people must name one (P4)."""
+        return self.source in (Source.OBJECT_DELETION, Source.OBJECT_MERGE)
+
+    def _requires_primary(self, record: RecordInfo) -> bool:
+        return self.schema.object_types[record.type_id].requires_primary_company
+
+    def _primary_type_of(self, record: RecordInfo) -> int:
+        primary = self.schema.primary_id(record.type_id)
+        if primary is None:
+            raise LiaisonError(
+                ErrorCode.LABEL_NOT_FOR_PAIR,
+                f"{self.schema.object_types[record.type_id].plural.capitalize()} have no primary "
+                "company.",
+                objectType=record.type_id,
+            )
+        return primary
+
+    def _exclusive_side(
+        self, x: RecordInfo, y: RecordInfo, assoc_type: AssociationType
+    ) -> tuple[RecordInfo, RecordInfo, AssociationType | None]:
+        """(holder, held, exclusive type): which side of x-y may hold this type only once."""
+        if assoc_type.exclusive:
+            return x, y, assoc_type
+        inverse = self.schema.types[assoc_type.inverse_id]
+        if inverse.exclusive:
+            return y, x, inverse
+        return x, y, None
+
+    def _holds_exclusive(self, pair: Pair) -> bool:
+        return any(self.schema.types[t].exclusive for t in self.graph.links.get(pair, ()))
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _pairs_of(self, record_id: int) -> list[Pair]:
+        """Every association of the record (storage loads them all for deletes and merges)."""
+        return sorted(pair for pair in self.graph.links if pair[0] == record_id)
+
+    def _base(self, x: RecordInfo, y: RecordInfo) -> int:
+        return self.schema.unlabeled_id(x.type_id, y.type_id)
+
+    def _known(self, record_id: int) -> RecordInfo:
+        record = self.graph.records.get(record_id)
+        if record is None:
+            raise LiaisonError(
+                ErrorCode.RECORD_NOT_FOUND,
+                f"Record {record_id} does not exist.",
+                objectId=record_id,
+            )
+        return record
+
+    def _live(self, record_id: int) -> RecordInfo:
+        record = self._known(record_id)
+        if record.archived:
+            raise LiaisonError(
+                ErrorCode.RECORD_ARCHIVED,
+                f"{self._describe(record)} is deleted: restore it before associating it.",
+                objectId=record.id,
+            )
+        return record
+
+    def _describe(self, record: RecordInfo) -> str:
+        singular = self.schema.object_types[record.type_id].singular
+        named = f" ({record.name})" if record.name else ""
+        return f"{singular.capitalize()} {record.id}{named}"
+
+    def _limit_error(
+        self, record: RecordInfo, other: RecordInfo, type_id: int, limit: int, current: int
+    ) -> LiaisonError:
+        other_type = self.schema.object_types[other.type_id]
+        noun = other_type.singular if limit == 1 else other_type.plural.lower()
+        label = self.schema.label_of(type_id)
+        labelled = f" labelled {label}" if label else ""
+        return LiaisonError(
+            ErrorCode.LIMIT_EXCEEDED,
+            f"{self._describe(record)} may be associated with at most {limit} {noun}{labelled}; "
+            f"it has {current}.",
+            objectId=record.id,
+            associationTypeId=type_id,
+            limit=limit,
+            current=current,
+        )
+
+    def _event(self, change: Change, x: RecordInfo, y: RecordInfo, type_id: int) -> None:
+        self.events.append(
+            HistoryEvent(
+                change=change,
+                from_type=x.type_id,
+                from_id=x.id,
+                to_type=y.type_id,
+                to_id=y.id,
+                type_id=type_id,
+                label=self.schema.label_of(type_id),
+                from_name=x.name,
+                to_name=y.name,
+                source=self.source,
+                detail=self.detail,
+            )
+        )

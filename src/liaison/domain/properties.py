@@ -1,0 +1,125 @@
+"""Property definitions and validation of property values (O2, O4)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from liaison.domain.errors import ErrorCode, LiaisonError
+
+PropertyValue = str | None
+Properties = dict[str, PropertyValue]
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
+_BOOL = {"true": "true", "false": "false", "1": "true", "0": "false", "yes": "true", "no": "false"}
+
+
+class PropertyType(StrEnum):
+    STRING = "string"
+    NUMBER = "number"
+    DATE = "date"
+    DATETIME = "datetime"
+    ENUMERATION = "enumeration"
+    BOOL = "bool"
+
+
+@dataclass(frozen=True)
+class PropertyDefinition:
+    name: str
+    label: str
+    type: PropertyType = PropertyType.STRING
+    options: tuple[str, ...] = field(default=())
+
+    def normalize(self, raw: object) -> PropertyValue:
+        """Return the stored text of `raw`, or raise INVALID_PROPERTY naming this property."""
+        if raw is None or raw == "":
+            return None
+        text = str(raw).strip() if not isinstance(raw, bool) else str(raw).lower()
+        try:
+            return _NORMALIZERS[self.type](self, text)
+        except (ValueError, InvalidOperation, KeyError):
+            raise LiaisonError(
+                ErrorCode.INVALID_PROPERTY,
+                f"Property '{self.name}' must be {self._expected()}; got {text!r}.",
+                property=self.name,
+                value=text,
+            ) from None
+
+    def _expected(self) -> str:
+        if self.type is PropertyType.ENUMERATION:
+            return "one of " + ", ".join(self.options)
+        return {
+            PropertyType.STRING: "text",
+            PropertyType.NUMBER: "a number",
+            PropertyType.DATE: "a date (YYYY-MM-DD)",
+            PropertyType.DATETIME: "a date and time (ISO 8601) or milliseconds since 1970",
+            PropertyType.BOOL: "true or false",
+        }[self.type]
+
+
+def _number(_: PropertyDefinition, text: str) -> str:
+    value = Decimal(text)
+    if not value.is_finite():
+        raise ValueError(text)
+    return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+
+
+def _date(_: PropertyDefinition, text: str) -> str:
+    return date.fromisoformat(text[:10] if "T" in text else text).isoformat()
+
+
+def _datetime(_: PropertyDefinition, text: str) -> str:
+    if text.isdigit():
+        return datetime.fromtimestamp(int(text) / 1000).astimezone().isoformat()
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+
+
+def _enumeration(definition: PropertyDefinition, text: str) -> str:
+    if text not in definition.options:
+        raise ValueError(text)
+    return text
+
+
+_NORMALIZERS = {
+    PropertyType.STRING: lambda _, text: text,
+    PropertyType.NUMBER: _number,
+    PropertyType.DATE: _date,
+    PropertyType.DATETIME: _datetime,
+    PropertyType.ENUMERATION: _enumeration,
+    PropertyType.BOOL: lambda _, text: _BOOL[text.lower()],
+}
+
+
+def check_property_name(name: str) -> None:
+    if not _NAME.match(name):
+        raise LiaisonError(
+            ErrorCode.INVALID_INPUT,
+            f"Property name {name!r} must start with a lowercase letter and contain only "
+            "lowercase letters, digits and underscores.",
+            property=name,
+        )
+
+
+def validate(
+    definitions: Mapping[str, PropertyDefinition],
+    values: Mapping[str, object],
+    *,
+    type_name: str,
+) -> Properties:
+    """Check `values` against `definitions`; return them normalized. Nothing partial."""
+    clean: Properties = {}
+    for name, raw in values.items():
+        definition = definitions.get(name)
+        if definition is None:
+            raise LiaisonError(
+                ErrorCode.UNKNOWN_PROPERTY,
+                f"Property '{name}' does not exist on {type_name}.",
+                property=name,
+                objectType=type_name,
+            )
+        clean[name] = definition.normalize(raw)
+    return clean

@@ -1,0 +1,1 @@
+"""Tables, queries and migrations. Functions take a connection and never commit."""

@@ -1,0 +1,195 @@
+"""The tables. Every table of account data leads its keys and indexes with `account_id` (O5)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+Id = BigInteger().with_variant(Integer(), "sqlite")
+"""Record, operation and history IDs; plain INTEGER on SQLite, which is 64-bit there anyway."""
+Micros = BigInteger
+"""Times are microseconds since 1970, UTC: exact, sortable and the same on both stores."""
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", Micros, nullable=False),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("account_id", Integer, primary_key=True),
+    Column("name", String(40), primary_key=True),
+    Column("value", Id, nullable=False),
+    ForeignKeyConstraint(["account_id"], ["accounts.id"]),
+)
+"""Per-account sequences (records, operations, history, types): IDs are never reused."""
+
+object_types = Table(
+    "object_types",
+    metadata,
+    Column("account_id", Integer, primary_key=True),
+    Column("id", String(20), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("singular", String(100), nullable=False),
+    Column("plural", String(100), nullable=False),
+    Column("properties", Json, nullable=False),
+    Column("required", Json, nullable=False),
+    Column("primary_display_property", String(100)),
+    Column("created_at", Micros, nullable=False),
+    Column("updated_at", Micros, nullable=False),
+    Column("archived", Boolean, nullable=False, server_default=text("false")),
+    ForeignKeyConstraint(["account_id"], ["accounts.id"]),
+    Index("ux_object_types_name", "account_id", "name", unique=True),
+)
+"""Custom object types (O3); the built-in ones live in code."""
+
+association_types = Table(
+    "association_types",
+    metadata,
+    Column("account_id", Integer, primary_key=True),
+    Column("id", Integer, primary_key=True),
+    Column("inverse_id", Integer, nullable=False),
+    Column("from_type", String(20), nullable=False),
+    Column("to_type", String(20), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("label", String(100)),
+    Column("exclusive", Boolean, nullable=False),
+    Column("created_at", Micros, nullable=False),
+    ForeignKeyConstraint(["account_id"], ["accounts.id"]),
+    Index("ix_association_types_pair", "account_id", "from_type", "to_type"),
+)
+"""An account's own association types, one row per direction: custom pairs' base and Primary
+types and user-defined labels. The built-in ones live in code."""
+
+association_limits = Table(
+    "association_limits",
+    metadata,
+    Column("account_id", Integer, primary_key=True),
+    Column("type_id", Integer, primary_key=True),
+    Column("max_to", Integer, nullable=False),
+    Column("updated_at", Micros, nullable=False),
+    ForeignKeyConstraint(["account_id"], ["accounts.id"]),
+)
+"""A6: at most `max_to` associations of type `type_id` per record on its from side."""
+
+records = Table(
+    "records",
+    metadata,
+    Column("account_id", Integer, primary_key=True),
+    Column("id", Id, primary_key=True),
+    Column("type_id", String(20), nullable=False),
+    Column("properties", Json, nullable=False),
+    Column("created_at", Micros, nullable=False),
+    Column("updated_at", Micros, nullable=False),
+    Column("archived", Boolean, nullable=False, server_default=text("false")),
+    Column("archived_at", Micros),
+    Column("archived_by", Id, comment="the operation that deleted or merged it away"),
+    Column("merged_into", Id),
+    ForeignKeyConstraint(["account_id"], ["accounts.id"]),
+    Index("ix_records_type", "account_id", "type_id", "archived", "id"),
+)
+
+associations = Table(
+    "associations",
+    metadata,
+    Column("account_id", Integer, primary_key=True),
+    Column("from_id", Id, primary_key=True),
+    Column("to_type", String(20), primary_key=True),
+    Column("to_id", Id, primary_key=True),
+    Column("created_at", Micros, nullable=False),
+)
+"""One row per direction (A1): reading from either side is one index range scan (A9)."""
+
+association_labels = Table(
+    "association_labels",
+    metadata,
+    Column("account_id", Integer, primary_key=True),
+    Column("from_id", Id, primary_key=True),
+    Column("to_type", String(20), primary_key=True),
+    Column("to_id", Id, primary_key=True),
+    Column("type_id", Integer, primary_key=True),
+    Column("exclusive", Boolean, nullable=False),
+    Index(
+        "ux_association_labels_exclusive",
+        "account_id",
+        "from_id",
+        "type_id",
+        unique=True,
+        sqlite_where=text("exclusive"),
+        postgresql_where=text("exclusive"),
+    ),
+)
+"""The labels (and Primary) on each direction; the base type is implied by the association row.
+The partial unique index makes "one primary per record" (P1, P6) hold in the database too."""
+
+operations = Table(
+    "operations",
+    metadata,
+    Column("account_id", Integer, primary_key=True),
+    Column("id", Id, primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("source", String(20), nullable=False),
+    Column("actor_kind", String(20), nullable=False),
+    Column("actor_id", String(200), nullable=False),
+    Column("actor_name", String(200)),
+    Column("started_at", Micros, nullable=False),
+    Column("summary", Json),
+    ForeignKeyConstraint(["account_id"], ["accounts.id"]),
+)
+"""H6: each API request, UI save, import, bulk action, merge or deletion that changed something."""
+
+association_history = Table(
+    "association_history",
+    metadata,
+    Column("account_id", Integer, primary_key=True),
+    Column("id", Id, primary_key=True),
+    Column("operation_id", Id, nullable=False),
+    Column("at", Micros, nullable=False),
+    Column("change", String(20), nullable=False),
+    Column("from_type", String(20), nullable=False),
+    Column("from_id", Id, nullable=False),
+    Column("to_type", String(20), nullable=False),
+    Column("to_id", Id, nullable=False),
+    Column("type_id", Integer, nullable=False),
+    Column("label", String(100)),
+    Column("from_name", Text),
+    Column("to_name", Text),
+    Column("source", String(20), nullable=False),
+    Column("detail", Json),
+    ForeignKeyConstraint(
+        ["account_id", "operation_id"], ["operations.account_id", "operations.id"]
+    ),
+    Index("ix_association_history_from", "account_id", "from_id", "to_type", "id"),
+    Index("ix_association_history_to", "account_id", "to_id", "from_type", "id"),
+    Index("ix_association_history_operation", "account_id", "operation_id", "id"),
+)
+"""Append-only (H5). One row per change, seen from `from_id`; both records find it by index."""
