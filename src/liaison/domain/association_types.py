@@ -68,26 +68,60 @@ class AssociationType:
 
 
 def _pair(
-    from_type: str, to_type: str, forward: int, backward: int, *, kind: Kind = Kind.UNLABELED,
-    label: str | None = None, inverse_label: str | None = None, exclusive: bool = False,
-    category: Category = Category.HUBSPOT_DEFINED, name: str = "", builtin: bool = True,
+    from_type: str,
+    to_type: str,
+    forward: int,
+    backward: int,
+    *,
+    kind: Kind = Kind.UNLABELED,
+    label: str | None = None,
+    inverse_label: str | None = None,
+    exclusive: bool = False,
+    category: Category = Category.HUBSPOT_DEFINED,
+    name: str = "",
+    builtin: bool = True,
 ) -> list[AssociationType]:
     """Both directions of one definition; a symmetric same-type pair is a single type."""
-    first = AssociationType(forward, category, from_type, to_type, kind, label,
-                            name or f"{from_type}_to_{to_type}", backward, exclusive, builtin)
+    first = AssociationType(
+        forward,
+        category,
+        from_type,
+        to_type,
+        kind,
+        label,
+        name or f"{from_type}_to_{to_type}",
+        backward,
+        exclusive,
+        builtin,
+    )
     if forward == backward:
         return [first]
-    second = AssociationType(backward, category, to_type, from_type, kind,
-                             label if inverse_label is None else inverse_label,
-                             name or f"{to_type}_to_{from_type}", forward, False, builtin)
+    second = AssociationType(
+        backward,
+        category,
+        to_type,
+        from_type,
+        kind,
+        label if inverse_label is None else inverse_label,
+        name or f"{to_type}_to_{from_type}",
+        forward,
+        False,
+        builtin,
+    )
     return [first, second]
 
 
 _CORE_UNLABELED = [
-    (CONTACTS, COMPANIES, 279, 280), (CONTACTS, CONTACTS, 449, 449),
-    (COMPANIES, COMPANIES, 450, 450), (CONTACTS, DEALS, 4, 3), (CONTACTS, TICKETS, 15, 16),
-    (DEALS, COMPANIES, 341, 342), (TICKETS, COMPANIES, 339, 340), (DEALS, TICKETS, 27, 28),
-    (DEALS, DEALS, 451, 451), (TICKETS, TICKETS, 452, 452),
+    (CONTACTS, COMPANIES, 279, 280),
+    (CONTACTS, CONTACTS, 449, 449),
+    (COMPANIES, COMPANIES, 450, 450),
+    (CONTACTS, DEALS, 4, 3),
+    (CONTACTS, TICKETS, 15, 16),
+    (DEALS, COMPANIES, 341, 342),
+    (TICKETS, COMPANIES, 339, 340),
+    (DEALS, TICKETS, 27, 28),
+    (DEALS, DEALS, 451, 451),
+    (TICKETS, TICKETS, 452, 452),
 ]
 _CORE_PRIMARY = [(CONTACTS, 1, 2), (DEALS, 5, 6), (TICKETS, 26, 25)]
 _ACTIVITY_IDS = {  # activity: (contact, company, deal, ticket) as (core->activity, activity->core)
@@ -105,17 +139,36 @@ def _builtin_types() -> list[AssociationType]:
     for from_type, to_type, forward, backward in _CORE_UNLABELED:
         types += _pair(from_type, to_type, forward, backward)
     for from_type, forward, backward in _CORE_PRIMARY:
-        types += _pair(from_type, COMPANIES, forward, backward, kind=Kind.PRIMARY,
-                       label="Primary", exclusive=True, name=f"{from_type}_to_primary_company")
-    types += _pair(COMPANIES, COMPANIES, 13, 14, kind=Kind.LABEL, label="Child company",
-                   inverse_label="Parent company", name="parent_to_child_company")
+        types += _pair(
+            from_type,
+            COMPANIES,
+            forward,
+            backward,
+            kind=Kind.PRIMARY,
+            label="Primary",
+            exclusive=True,
+            name=f"{from_type}_to_primary_company",
+        )
+    types += _pair(
+        COMPANIES,
+        COMPANIES,
+        13,
+        14,
+        kind=Kind.LABEL,
+        label="Child company",
+        inverse_label="Parent company",
+        name="parent_to_child_company",
+    )
     for activity, ids in _ACTIVITY_IDS.items():
-        for core, (forward, backward) in zip((CONTACTS, COMPANIES, DEALS, TICKETS), ids, strict=True):
+        for core, (forward, backward) in zip(
+            (CONTACTS, COMPANIES, DEALS, TICKETS), ids, strict=True
+        ):
             types += _pair(core, activity, forward, backward)
     next_id = itertools.count(_FIRST_LIAISON_BUILTIN_ID)
     for first, second in itertools.combinations_with_replacement(ACTIVITY_TYPES, 2):
         forward, backward = _ACTIVITY_PAIRS.get((first, second)) or _ACTIVITY_PAIRS.get(
-            (second, first), (0, 0))
+            (second, first), (0, 0)
+        )
         if not forward:
             forward = next(next_id)
             backward = forward if first == second else next(next_id)
@@ -127,10 +180,28 @@ BUILTIN_ASSOCIATION_TYPES: tuple[AssociationType, ...] = tuple(_builtin_types())
 
 
 def user_defined_pair(
-    *, from_type: str, to_type: str, forward: int, backward: int, kind: Kind,
-    label: str | None, inverse_label: str | None, name: str, exclusive: bool,
+    *,
+    from_type: str,
+    to_type: str,
+    forward: int,
+    backward: int,
+    kind: Kind,
+    label: str | None,
+    inverse_label: str | None,
+    name: str,
+    exclusive: bool,
 ) -> list[AssociationType]:
     """An account's own definition: a custom pair's base type, its Primary, or a label."""
-    return _pair(from_type, to_type, forward, backward, kind=kind, label=label,
-                 inverse_label=inverse_label, exclusive=exclusive,
-                 category=Category.USER_DEFINED, name=name, builtin=False)
+    return _pair(
+        from_type,
+        to_type,
+        forward,
+        backward,
+        kind=kind,
+        label=label,
+        inverse_label=inverse_label,
+        exclusive=exclusive,
+        category=Category.USER_DEFINED,
+        name=name,
+        builtin=False,
+    )

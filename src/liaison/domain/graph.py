@@ -20,6 +20,7 @@ class RecordInfo:
     type_id: str
     name: str
     archived: bool = False
+    merged_into: int | None = None
 
 
 _MISSING = object()

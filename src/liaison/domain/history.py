@@ -95,7 +95,8 @@ class HistoryEvent:
     """One change of one association, as seen from `from_id` (the record the change was made on).
 
     `type_id` is directional (from `from_id` to `to_id`); for CREATED and REMOVED it is the
-    pair's base (unlabeled) type. A record's associations at any past moment are the replay of its
+    pair's base (unlabeled) type. The inverse type and both labels are kept as they were, so an
+    event reads the same from either record even after a label is renamed or deleted. A record's associations at any past moment are the replay of its
     events up to then; an operation is undone by applying its events' opposites in reverse order.
     """
 
@@ -106,6 +107,8 @@ class HistoryEvent:
     to_id: int
     type_id: int
     label: str | None
+    inverse_type_id: int
+    inverse_label: str | None
     from_name: str | None
     to_name: str | None
     source: Source

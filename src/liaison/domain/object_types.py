@@ -59,7 +59,9 @@ class ObjectType:
     def display_name(self, properties: Mapping[str, str | None]) -> str:
         """The record's name as shown everywhere (O2)."""
         if self.id == CONTACTS:
-            full = " ".join(p for p in (properties.get("firstname"), properties.get("lastname")) if p)
+            full = " ".join(
+                p for p in (properties.get("firstname"), properties.get("lastname")) if p
+            )
             return full or properties.get("email") or ""
         for name in self.display_properties:
             if value := properties.get(name):
@@ -106,10 +108,12 @@ def check_type_name(name: str) -> None:
         )
 
 
-def _props(*specs: tuple[str, str] | tuple[str, str, PropertyType] | PropertyDefinition) -> dict[
-    str, PropertyDefinition
-]:
-    definitions = [s if isinstance(s, PropertyDefinition) else PropertyDefinition(*s) for s in specs]
+def _props(
+    *specs: tuple[str, str] | tuple[str, str, PropertyType] | PropertyDefinition,
+) -> dict[str, PropertyDefinition]:
+    definitions = [
+        s if isinstance(s, PropertyDefinition) else PropertyDefinition(*s) for s in specs
+    ]
     return {d.name: d for d in definitions}
 
 
@@ -118,69 +122,139 @@ _OWNER = ("hubspot_owner_id", "Owner")
 
 BUILTIN_TYPES: tuple[ObjectType, ...] = (
     ObjectType(
-        CONTACTS, "contacts", "contact", "Contacts",
-        _props(("email", "Email"), ("firstname", "First name"), ("lastname", "Last name"),
-               ("jobtitle", "Job title"), ("phone", "Phone number"), _OWNER),
+        CONTACTS,
+        "contacts",
+        "contact",
+        "Contacts",
+        _props(
+            ("email", "Email"),
+            ("firstname", "First name"),
+            ("lastname", "Last name"),
+            ("jobtitle", "Job title"),
+            ("phone", "Phone number"),
+            _OWNER,
+        ),
         display_properties=("firstname", "lastname", "email"),
     ),
     ObjectType(
-        COMPANIES, "companies", "company", "Companies",
-        _props(("name", "Company name"), ("domain", "Company domain name"),
-               ("hs_additional_domains", "Additional domains"), ("industry", "Industry"),
-               ("city", "City"), _OWNER),
+        COMPANIES,
+        "companies",
+        "company",
+        "Companies",
+        _props(
+            ("name", "Company name"),
+            ("domain", "Company domain name"),
+            ("hs_additional_domains", "Additional domains"),
+            ("industry", "Industry"),
+            ("city", "City"),
+            _OWNER,
+        ),
         display_properties=("name", "domain"),
         required_any=("name", "domain"),
     ),
     ObjectType(
-        DEALS, "deals", "deal", "Deals",
-        _props(("dealname", "Deal name"), ("amount", "Amount", PropertyType.NUMBER),
-               ("dealstage", "Deal stage"), ("pipeline", "Pipeline"),
-               ("closedate", "Close date", PropertyType.DATETIME), _OWNER),
+        DEALS,
+        "deals",
+        "deal",
+        "Deals",
+        _props(
+            ("dealname", "Deal name"),
+            ("amount", "Amount", PropertyType.NUMBER),
+            ("dealstage", "Deal stage"),
+            ("pipeline", "Pipeline"),
+            ("closedate", "Close date", PropertyType.DATETIME),
+            _OWNER,
+        ),
         display_properties=("dealname",),
         required=("dealname",),
         defaults={"pipeline": "default", "dealstage": "appointmentscheduled"},
     ),
     ObjectType(
-        TICKETS, "tickets", "ticket", "Tickets",
-        _props(("subject", "Ticket name"), ("content", "Ticket description"),
-               ("hs_pipeline", "Pipeline"), ("hs_pipeline_stage", "Ticket status"),
-               ("hs_ticket_priority", "Priority"), _OWNER),
+        TICKETS,
+        "tickets",
+        "ticket",
+        "Tickets",
+        _props(
+            ("subject", "Ticket name"),
+            ("content", "Ticket description"),
+            ("hs_pipeline", "Pipeline"),
+            ("hs_pipeline_stage", "Ticket status"),
+            ("hs_ticket_priority", "Priority"),
+            _OWNER,
+        ),
         display_properties=("subject",),
         required=("subject",),
         defaults={"hs_pipeline": "0", "hs_pipeline_stage": "1"},
     ),
     ObjectType(
-        NOTES, "notes", "note", "Notes",
+        NOTES,
+        "notes",
+        "note",
+        "Notes",
         _props(_TIMESTAMP, ("hs_note_body", "Note body"), _OWNER),
         display_properties=("hs_note_body",),
     ),
     ObjectType(
-        MEETINGS, "meetings", "meeting", "Meetings",
-        _props(_TIMESTAMP, ("hs_meeting_title", "Meeting name"), ("hs_meeting_body", "Description"),
-               ("hs_meeting_start_time", "Start time", PropertyType.DATETIME),
-               ("hs_meeting_end_time", "End time", PropertyType.DATETIME),
-               ("hs_meeting_outcome", "Outcome"), _OWNER),
+        MEETINGS,
+        "meetings",
+        "meeting",
+        "Meetings",
+        _props(
+            _TIMESTAMP,
+            ("hs_meeting_title", "Meeting name"),
+            ("hs_meeting_body", "Description"),
+            ("hs_meeting_start_time", "Start time", PropertyType.DATETIME),
+            ("hs_meeting_end_time", "End time", PropertyType.DATETIME),
+            ("hs_meeting_outcome", "Outcome"),
+            _OWNER,
+        ),
         display_properties=("hs_meeting_title",),
     ),
     ObjectType(
-        CALLS, "calls", "call", "Calls",
-        _props(_TIMESTAMP, ("hs_call_title", "Call title"), ("hs_call_body", "Call notes"),
-               ("hs_call_direction", "Direction"), ("hs_call_duration", "Duration (ms)",
-                                                    PropertyType.NUMBER),
-               ("hs_call_status", "Call status"), _OWNER),
+        CALLS,
+        "calls",
+        "call",
+        "Calls",
+        _props(
+            _TIMESTAMP,
+            ("hs_call_title", "Call title"),
+            ("hs_call_body", "Call notes"),
+            ("hs_call_direction", "Direction"),
+            ("hs_call_duration", "Duration (ms)", PropertyType.NUMBER),
+            ("hs_call_status", "Call status"),
+            _OWNER,
+        ),
         display_properties=("hs_call_title",),
     ),
     ObjectType(
-        EMAILS, "emails", "email", "Emails",
-        _props(_TIMESTAMP, ("hs_email_subject", "Subject"), ("hs_email_text", "Body"),
-               ("hs_email_direction", "Direction"), ("hs_email_status", "Status"), _OWNER),
+        EMAILS,
+        "emails",
+        "email",
+        "Emails",
+        _props(
+            _TIMESTAMP,
+            ("hs_email_subject", "Subject"),
+            ("hs_email_text", "Body"),
+            ("hs_email_direction", "Direction"),
+            ("hs_email_status", "Status"),
+            _OWNER,
+        ),
         display_properties=("hs_email_subject",),
     ),
     ObjectType(
-        TASKS, "tasks", "task", "Tasks",
-        _props(_TIMESTAMP, ("hs_task_subject", "Task title"), ("hs_task_body", "Notes"),
-               ("hs_task_status", "Status"), ("hs_task_priority", "Priority"),
-               ("hs_task_type", "Type"), _OWNER),
+        TASKS,
+        "tasks",
+        "task",
+        "Tasks",
+        _props(
+            _TIMESTAMP,
+            ("hs_task_subject", "Task title"),
+            ("hs_task_body", "Notes"),
+            ("hs_task_status", "Status"),
+            ("hs_task_priority", "Priority"),
+            ("hs_task_type", "Type"),
+            _OWNER,
+        ),
         display_properties=("hs_task_subject",),
     ),
 )
@@ -209,6 +283,11 @@ def custom_type(
             )
     display = primary_display_property or (properties[0].name if properties else "")
     return ObjectType(
-        f"{CUSTOM_PREFIX}{number}", name, singular, plural, by_name,
-        display_properties=(display,) if display else (), required=tuple(required),
+        f"{CUSTOM_PREFIX}{number}",
+        name,
+        singular,
+        plural,
+        by_name,
+        display_properties=(display,) if display else (),
+        required=tuple(required),
     )

@@ -116,7 +116,9 @@ class Planner:
         record = self._live(from_id)
         primary = self._primary_type_of(record)
         self.associate(
-            record.id, company_id, [primary],
+            record.id,
+            company_id,
+            [primary],
             on_conflict=OnConflict.REPLACE if replace else OnConflict.REFUSE,
         )
 
@@ -150,9 +152,12 @@ class Planner:
                 continue
             labels = self.graph.links[(merged.id, other)] - {self._base(merged, self._known(other))}
             self.associate(
-                survivor.id, other, sorted(labels),
-                on_conflict=lambda holder: OnConflict.SKIP if holder == survivor.id
-                else OnConflict.REPLACE,
+                survivor.id,
+                other,
+                sorted(labels),
+                on_conflict=lambda holder: (
+                    OnConflict.SKIP if holder == survivor.id else OnConflict.REPLACE
+                ),
             )
         for pair in pairs:
             self.remove(*pair)
@@ -210,8 +215,7 @@ class Planner:
             self.graph.set_holder((holder.id, exclusive.id), held.id)
         self._change_link(x, y, types | {assoc_type.id})
         self._count(x, y, assoc_type.id, +1)
-        change = Change.PRIMARY_SET if assoc_type.kind is Kind.PRIMARY else Change.LABEL_ADDED
-        self._event(change, x, y, assoc_type.id)
+        self._event(Change.PRIMARY_SET if exclusive else Change.LABEL_ADDED, x, y, assoc_type.id)
 
     def _drop_type(self, x: RecordInfo, y: RecordInfo, assoc_type: AssociationType) -> None:
         types = self.graph.links[(x.id, y.id)]
@@ -220,7 +224,7 @@ class Planner:
             self.graph.set_holder((holder.id, exclusive.id), None)
         self._change_link(x, y, types - {assoc_type.id})
         self._count(x, y, assoc_type.id, -1)
-        change = Change.PRIMARY_REMOVED if assoc_type.kind is Kind.PRIMARY else Change.LABEL_REMOVED
+        change = Change.PRIMARY_REMOVED if exclusive else Change.LABEL_REMOVED
         self._event(change, x, y, assoc_type.id)
 
     def _change_link(self, x: RecordInfo, y: RecordInfo, types: frozenset[int]) -> None:
@@ -250,13 +254,18 @@ class Planner:
         self, x: RecordInfo, y: RecordInfo, types: frozenset[int]
     ) -> RecordInfo | None:
         """The record whose required primary goes if `types` leave the x-y association."""
-        for record, company, directed in ((x, y, types), (y, x, {self.schema.inverse(t) for t in types})):
+        for record, company, directed in (
+            (x, y, types),
+            (y, x, {self.schema.inverse(t) for t in types}),
+        ):
             if company.type_id == COMPANIES and self._requires_primary(record):
                 if self._primary_type_of(record) in directed:
                     return record
         return None
 
-    def _repair_primary(self, record: RecordInfo, successor: int | None, *, keeps: int | None) -> None:
+    def _repair_primary(
+        self, record: RecordInfo, successor: int | None, *, keeps: int | None
+    ) -> None:
         """P4 and L1: after a contact lost its primary company, choose the next one.
 
         `keeps` is the company that lost only its Primary label and stays associated.
@@ -348,6 +357,14 @@ class Planner:
 
     def _live(self, record_id: int) -> RecordInfo:
         record = self._known(record_id)
+        if record.merged_into is not None:
+            raise LiaisonError(
+                ErrorCode.RECORD_ARCHIVED,
+                f"{self._describe(record)} was merged into record {record.merged_into}: "
+                "use that one.",
+                objectId=record.id,
+                mergedInto=record.merged_into,
+            )
         if record.archived:
             raise LiaisonError(
                 ErrorCode.RECORD_ARCHIVED,
@@ -379,6 +396,7 @@ class Planner:
         )
 
     def _event(self, change: Change, x: RecordInfo, y: RecordInfo, type_id: int) -> None:
+        inverse = self.schema.inverse(type_id)
         self.events.append(
             HistoryEvent(
                 change=change,
@@ -388,6 +406,8 @@ class Planner:
                 to_id=y.id,
                 type_id=type_id,
                 label=self.schema.label_of(type_id),
+                inverse_type_id=inverse,
+                inverse_label=self.schema.label_of(inverse),
                 from_name=x.name,
                 to_name=y.name,
                 source=self.source,

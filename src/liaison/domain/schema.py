@@ -30,7 +30,8 @@ class Schema:
         }
         self._primary = {
             (t.from_type, t.to_type): t.id
-            for t in self.types.values() if t.kind is Kind.PRIMARY and t.exclusive
+            for t in self.types.values()
+            if t.kind is Kind.PRIMARY and t.exclusive
         }
         self._by_name = {}
         for object_type in self.object_types.values():

@@ -13,7 +13,9 @@ DEFAULT_URL = "sqlite:///./liaison.db"
 
 def normalize_url(url: str) -> str:
     """Accept `postgres://` and `postgresql://` and use psycopg 3 for them."""
-    parsed = make_url(url.replace("postgres://", "postgresql://", 1) if url.startswith("postgres://") else url)
+    parsed = make_url(
+        url.replace("postgres://", "postgresql://", 1) if url.startswith("postgres://") else url
+    )
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
@@ -44,5 +46,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin_immediate(connection: Any) -> None:
-    """Take the write lock at BEGIN, so two writers queue instead of failing mid-transaction."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    """Take the write lock at BEGIN, so two writers queue instead of failing mid-transaction.
+
+    Connections opened with the execution option `read_only=True` begin a plain (deferred)
+    transaction, so readers never wait for a writer (WAL).
+    """
+    read_only = connection.get_execution_options().get("read_only", False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -181,6 +181,8 @@ association_history = Table(
     Column("to_id", Id, nullable=False),
     Column("type_id", Integer, nullable=False),
     Column("label", String(100)),
+    Column("inverse_type_id", Integer, nullable=False),
+    Column("inverse_label", String(100)),
     Column("from_name", Text),
     Column("to_name", Text),
     Column("source", String(20), nullable=False),

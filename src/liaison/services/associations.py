@@ -1,0 +1,328 @@
+"""Associating records: batches where each input is all or nothing (A1-A8, P1-P6)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from liaison.domain.association_types import AssociationType
+from liaison.domain.errors import ErrorCode, LiaisonError
+from liaison.domain.graph import Graph
+from liaison.domain.planner import OnConflict, Planner
+from liaison.domain.schema import Schema
+from liaison.services.database import Database
+from liaison.services.unit import Caller, reading, unit_of_work
+from liaison.storage import associations as store
+from liaison.storage import records as records_store
+from liaison.storage.associations import Needs, load_graph
+
+T = TypeVar("T")
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True)
+class AssociationInput:
+    from_id: int
+    to_id: int
+    types: tuple[int, ...] = ()
+    """Association type IDs, directional from `from_id` to `to_id`."""
+    successor: int | None = None
+    """The company that becomes primary if this change takes a contact's primary (P4)."""
+
+
+@dataclass(frozen=True)
+class AssociationView:
+    """An association seen from `from_id`, with all its types, the base type first (A3)."""
+
+    from_type: str
+    from_id: int
+    to_type: str
+    to_id: int
+    types: tuple[AssociationType, ...]
+
+    @property
+    def labels(self) -> list[str]:
+        return [t.label for t in self.types if t.label]
+
+
+@dataclass(frozen=True)
+class InputError:
+    index: int
+    input: AssociationInput
+    error: LiaisonError
+
+
+@dataclass(frozen=True)
+class BatchResult(Generic[T]):
+    results: list[T]
+    errors: list[InputError]
+
+    def single(self) -> T:
+        """The one result of a one-input batch, or its error raised."""
+        if self.errors:
+            raise self.errors[0].error
+        return self.results[0]
+
+
+@dataclass(frozen=True)
+class AssociationPage:
+    results: list[AssociationView]
+    next_after: int | None
+
+
+def associate(
+    database: Database,
+    caller: Caller,
+    inputs: Sequence[AssociationInput],
+    *,
+    from_type: str | None = None,
+    to_type: str | None = None,
+    replace_labels: bool = False,
+    replace_primary: bool = True,
+) -> BatchResult[AssociationView]:
+    """Associate pairs and add their labels; with `replace_labels`, the types sent become the
+    association's whole set of labels (HubSpot's labelled PUT). Idempotent (A7)."""
+    conflict = OnConflict.REPLACE if replace_primary else OnConflict.REFUSE
+
+    def apply(planner: Planner, i: AssociationInput) -> None:
+        planner.associate(i.from_id, i.to_id, i.types, on_conflict=conflict)
+        if replace_labels:
+            extra = planner.graph.links[(i.from_id, i.to_id)] - set(i.types)
+            base = planner.schema.unlabeled_id(*_types_of(planner.graph, i))
+            planner.remove_types(i.from_id, i.to_id, sorted(extra - {base}), successor=i.successor)
+
+    return _run(
+        database,
+        caller,
+        "associate",
+        inputs,
+        apply,
+        from_type,
+        to_type,
+        primary_rules=replace_labels,
+        view=True,
+    )
+
+
+def remove(
+    database: Database,
+    caller: Caller,
+    inputs: Sequence[AssociationInput],
+    *,
+    from_type: str | None = None,
+    to_type: str | None = None,
+) -> BatchResult[AssociationView]:
+    """Remove associations with all their labels; P4 asks for a successor primary."""
+    return _run(
+        database,
+        caller,
+        "remove",
+        inputs,
+        lambda p, i: p.remove(i.from_id, i.to_id, successor=i.successor),
+        from_type,
+        to_type,
+        primary_rules=True,
+        view=False,
+    )
+
+
+def remove_labels(
+    database: Database,
+    caller: Caller,
+    inputs: Sequence[AssociationInput],
+    *,
+    from_type: str | None = None,
+    to_type: str | None = None,
+) -> BatchResult[AssociationView]:
+    """Remove only the listed types; the base type among them removes the association (A3)."""
+    return _run(
+        database,
+        caller,
+        "remove_labels",
+        inputs,
+        lambda p, i: p.remove_types(i.from_id, i.to_id, i.types, successor=i.successor),
+        from_type,
+        to_type,
+        primary_rules=True,
+        view=True,
+    )
+
+
+def set_primary(
+    database: Database, caller: Caller, record_id: int, company_id: int, *, replace: bool = True
+) -> AssociationView:
+    """Make the company the record's primary (P2); `replace=False` refuses to replace one."""
+    return _run(
+        database,
+        caller,
+        "set_primary",
+        [AssociationInput(record_id, company_id)],
+        lambda p, i: p.set_primary(i.from_id, i.to_id, replace=replace),
+        None,
+        None,
+        primary_rules=False,
+        view=True,
+    ).single()
+
+
+def remove_primary(
+    database: Database,
+    caller: Caller,
+    record_id: int,
+    company_id: int,
+    *,
+    successor: int | None = None,
+) -> AssociationView:
+    """Take the Primary label off; a contact with other companies must name its successor (P4)."""
+    return _run(
+        database,
+        caller,
+        "remove_primary",
+        [AssociationInput(record_id, company_id, successor=successor)],
+        lambda p, i: p.remove_primary(i.from_id, i.to_id, successor=i.successor),
+        None,
+        None,
+        primary_rules=True,
+        view=True,
+    ).single()
+
+
+def between(database: Database, caller: Caller, from_id: int, to_id: int) -> AssociationView | None:
+    """The association of two records, or None."""
+    with reading(database, caller) as unit:
+        graph = load_graph(
+            unit.conn,
+            unit.account_id,
+            unit.schema,
+            Needs(records={from_id, to_id}, pairs={(from_id, to_id)}),
+        )
+        if (from_id, to_id) not in graph.links:
+            return None
+        return _view(unit.schema, graph, from_id, to_id)
+
+
+def list_associations(
+    database: Database,
+    caller: Caller,
+    object_type: str,
+    record_id: int,
+    to_type: str,
+    *,
+    after: int = 0,
+    limit: int = MAX_PAGE,
+) -> AssociationPage:
+    """One page of a record's associations to a type, by target ID (A9)."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise LiaisonError(
+            ErrorCode.INVALID_INPUT, f"limit must be between 1 and {MAX_PAGE}.", limit=limit
+        )
+    with reading(database, caller) as unit:
+        schema = unit.schema
+        source, target = schema.object_type(object_type), schema.object_type(to_type)
+        row = records_store.get_many(unit.conn, unit.account_id, [record_id]).get(record_id)
+        if row is None or row.type_id != source.id:
+            raise LiaisonError(
+                ErrorCode.RECORD_NOT_FOUND,
+                f"There is no {source.singular} with ID {record_id}.",
+                objectType=source.name,
+                objectId=record_id,
+            )
+        base = (
+            schema.types[schema.unlabeled_id(source.id, target.id)]
+            if schema.is_defined(source.id, target.id)
+            else None
+        )
+        if base is None:
+            return AssociationPage([], None)
+        rows = store.page(
+            unit.conn, unit.account_id, record_id, target.id, after=after, limit=limit + 1
+        )
+        views = [
+            AssociationView(
+                source.id,
+                record_id,
+                target.id,
+                to_id,
+                (
+                    base,
+                    *sorted(
+                        (schema.types[t] for t in labels if t in schema.types), key=lambda t: t.id
+                    ),
+                ),
+            )
+            for to_id, labels in rows[:limit]
+        ]
+        return AssociationPage(views, views[-1].to_id if len(rows) > limit else None)
+
+
+# -- the batch runner ----------------------------------------------------------------------------
+def _run(
+    database: Database,
+    caller: Caller,
+    kind: str,
+    inputs: Sequence[AssociationInput],
+    apply: Callable[[Planner, AssociationInput], None],
+    from_type: str | None,
+    to_type: str | None,
+    *,
+    primary_rules: bool,
+    view: bool,
+) -> BatchResult[AssociationView]:
+    with unit_of_work(database, caller, kind) as unit:
+        schema = unit.schema
+        expected = (
+            schema.object_type(from_type).id if from_type else None,
+            schema.object_type(to_type).id if to_type else None,
+        )
+        graph = load_graph(unit.conn, unit.account_id, schema, _needs(inputs, primary_rules))
+        planner = unit.planner(graph)
+        results: list[AssociationView] = []
+        errors: list[InputError] = []
+        for index, item in enumerate(inputs):
+            error = planner.attempt(lambda i=item: _apply_checked(planner, i, expected, apply))
+            if isinstance(error, LiaisonError):
+                errors.append(InputError(index, item, error))
+            elif view and (item.from_id, item.to_id) in graph.links:
+                results.append(_view(schema, graph, item.from_id, item.to_id))
+        unit.save(planner)
+        return BatchResult(results, errors)
+
+
+def _needs(inputs: Sequence[AssociationInput], primary_rules: bool) -> Needs:
+    records = {i.from_id for i in inputs} | {i.to_id for i in inputs}
+    records |= {i.successor for i in inputs if i.successor is not None}
+    pairs = {(i.from_id, i.to_id) for i in inputs}
+    pairs |= {(i.from_id, i.successor) for i in inputs if i.successor is not None}
+    return Needs(records=records, pairs=pairs, primary_rules=primary_rules, holder_links=True)
+
+
+def _apply_checked(
+    planner: Planner,
+    item: AssociationInput,
+    expected: tuple[str | None, str | None],
+    apply: Callable[[Planner, AssociationInput], None],
+) -> None:
+    for record_id, type_id in zip((item.from_id, item.to_id), expected, strict=True):
+        record = planner.graph.records.get(record_id)
+        if record is None or (type_id is not None and record.type_id != type_id):
+            noun = planner.schema.object_types[type_id].singular if type_id else "record"
+            raise LiaisonError(
+                ErrorCode.RECORD_NOT_FOUND,
+                f"There is no {noun} with ID {record_id}.",
+                objectId=record_id,
+            )
+    apply(planner, item)
+
+
+def _types_of(graph: Graph, item: AssociationInput) -> tuple[str, str]:
+    return graph.records[item.from_id].type_id, graph.records[item.to_id].type_id
+
+
+def _view(schema: Schema, graph: Graph, from_id: int, to_id: int) -> AssociationView:
+    from_type, to_type = graph.records[from_id].type_id, graph.records[to_id].type_id
+    base = schema.unlabeled_id(from_type, to_type)
+    types = sorted(graph.links[(from_id, to_id)], key=lambda t: (t != base, t))
+    return AssociationView(
+        from_type, from_id, to_type, to_id, tuple(schema.types[t] for t in types)
+    )

@@ -1,0 +1,330 @@
+"""Records: create, read, update, delete (L1), restore (L2), merge (L3), purge (L5)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Row
+
+from liaison.domain.errors import ErrorCode, LiaisonError
+from liaison.domain.history import Change, Source
+from liaison.domain.object_types import ObjectType
+from liaison.domain.records import Record
+from liaison.services.database import Database
+from liaison.services.unit import Caller, Unit, reading, unit_of_work
+from liaison.storage import history as history_store
+from liaison.storage import records as store
+from liaison.storage.associations import Needs, load_graph
+from liaison.storage.clock import to_datetime
+
+
+@dataclass(frozen=True)
+class NewAssociation:
+    """An association to make while creating a record: to `to_id`, with these types."""
+
+    to_id: int
+    types: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewRecord:
+    properties: Mapping[str, object]
+    associations: Sequence[NewAssociation] = ()
+
+
+@dataclass(frozen=True)
+class Page:
+    records: list[Record]
+    next_after: int | None
+
+
+@dataclass(frozen=True)
+class Restored:
+    record: Record
+    associations_restored: int
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    """Associations the deletion removed that could not come back, each with the reason."""
+
+
+def create(
+    database: Database,
+    caller: Caller,
+    object_type: str,
+    properties: Mapping[str, object],
+    associations: Sequence[NewAssociation] = (),
+) -> Record:
+    return create_many(database, caller, object_type, [NewRecord(properties, associations)])[0]
+
+
+def create_many(
+    database: Database, caller: Caller, object_type: str, inputs: Sequence[NewRecord]
+) -> list[Record]:
+    """Create records and their inline associations, all or nothing (O4)."""
+    with unit_of_work(database, caller, "create") as unit:
+        kind = unit.schema.object_type(object_type)
+        values = [kind.validate_new(i.properties) for i in inputs]
+        ids = store.insert_many(unit.conn, unit.account_id, kind.id, values, now=unit.now)
+        links = [(i, a) for i, new in zip(ids, inputs, strict=True) for a in new.associations]
+        if links:
+            _associate_new(unit, links)
+        return _fetch(unit, ids)
+
+
+def _associate_new(unit: Unit, links: list[tuple[int, NewAssociation]]) -> None:
+    records = {i for i, _ in links} | {a.to_id for _, a in links}
+    pairs = {(i, a.to_id) for i, a in links}
+    graph = load_graph(
+        unit.conn,
+        unit.account_id,
+        unit.schema,
+        Needs(records=records, pairs=pairs, holder_links=True),
+    )
+    planner = unit.planner(graph)
+    for record_id, link in links:
+        planner.associate(record_id, link.to_id, link.types)
+    unit.save(planner)
+
+
+def get(
+    database: Database, caller: Caller, object_type: str, record_id: int, *, archived: bool = False
+) -> Record:
+    """Read a record; a merged record's ID reads its survivor (L3)."""
+    with reading(database, caller) as unit:
+        return _to_record(unit, _resolve(unit, object_type, record_id, archived=archived))
+
+
+def get_many(
+    database: Database,
+    caller: Caller,
+    object_type: str,
+    ids: Sequence[int],
+    *,
+    archived: bool = False,
+) -> dict[int, Record]:
+    """Read several records by ID; the ones missing (or of another type) are left out."""
+    with reading(database, caller) as unit:
+        kind = unit.schema.object_type(object_type)
+        rows = store.get_many(unit.conn, unit.account_id, ids)
+        survivors = store.get_many(
+            unit.conn, unit.account_id, {r.merged_into for r in rows.values() if r.merged_into}
+        )
+        found = {}
+        for record_id, row in rows.items():
+            row = survivors.get(row.merged_into, row) if row.merged_into else row
+            if row.type_id == kind.id and row.archived is archived:
+                found[record_id] = _to_record(unit, row)
+        return found
+
+
+def list_records(
+    database: Database,
+    caller: Caller,
+    object_type: str,
+    *,
+    after: int = 0,
+    limit: int = 100,
+    archived: bool = False,
+) -> Page:
+    with reading(database, caller) as unit:
+        kind = unit.schema.object_type(object_type)
+        rows = store.list_page(
+            unit.conn, unit.account_id, kind.id, after=after, limit=limit + 1, archived=archived
+        )
+        records = [_to_record(unit, row) for row in rows[:limit]]
+        return Page(records, records[-1].id if len(rows) > limit else None)
+
+
+def update(
+    database: Database,
+    caller: Caller,
+    object_type: str,
+    record_id: int,
+    properties: Mapping[str, object],
+) -> Record:
+    with unit_of_work(database, caller, "update") as unit:
+        row = _resolve(unit, object_type, record_id)
+        kind = unit.schema.object_type(object_type)
+        merged = kind.validate_update(dict(row.properties), properties)
+        store.update_properties(unit.conn, unit.account_id, {row.id: merged}, now=unit.now)
+        return _fetch(unit, [row.id])[0]
+
+
+def delete(database: Database, caller: Caller, object_type: str, record_id: int) -> None:
+    """L1: archive the record and remove its associations, as OBJECT_DELETION."""
+    with unit_of_work(database, caller, "delete") as unit:
+        row = _resolve(unit, object_type, record_id)
+        _remove_all_associations(unit, row.id)
+        store.archive(
+            unit.conn, unit.account_id, [row.id], operation_id=unit.operation_id, now=unit.now
+        )
+
+
+def _remove_all_associations(unit: Unit, record_id: int) -> None:
+    graph = load_graph(
+        unit.conn,
+        unit.account_id,
+        unit.schema,
+        Needs(
+            records={record_id}, everything_of={record_id}, primary_rules=True, holder_links=True
+        ),
+    )
+    planner = unit.planner(graph, source=Source.OBJECT_DELETION)
+    planner.delete_record(record_id)
+    unit.save(planner)
+
+
+def restore(database: Database, caller: Caller, object_type: str, record_id: int) -> Restored:
+    """L2: un-archive the record and bring back what its deletion removed, as OBJECT_RESTORE."""
+    with unit_of_work(database, caller, "restore") as unit:
+        row = _resolve(unit, object_type, record_id, archived=True, follow=False)
+        if row.merged_into is not None:
+            raise LiaisonError(
+                ErrorCode.RECORD_ARCHIVED,
+                f"Record {row.id} was merged into record {row.merged_into}; it cannot be restored.",
+                objectId=row.id,
+                mergedInto=row.merged_into,
+            )
+        removed = _removed_by(unit, row.id, row.archived_by)
+        store.unarchive(unit.conn, unit.account_id, row.id, now=unit.now)
+        graph = load_graph(
+            unit.conn,
+            unit.account_id,
+            unit.schema,
+            Needs(records={row.id, *removed}, pairs={(row.id, o) for o in removed}),
+        )
+        planner = unit.planner(graph, source=Source.OBJECT_RESTORE)
+        skipped = []
+        exclusive_first = sorted(
+            removed.items(),
+            key=lambda item: (not any(unit.schema.types[t].exclusive for t in item[1]), item[0]),
+        )
+        for other, types in exclusive_first:
+            error = planner.attempt(
+                lambda o=other, t=types: planner.restore_association(row.id, o, t)
+            )
+            if isinstance(error, LiaisonError):
+                skipped.append(
+                    {"toObjectId": other, "reason": error.message, "category": error.code.value}
+                )
+        unit.save(planner)
+        restored = sum(1 for e in planner.events if e.change is Change.CREATED)
+        return Restored(_fetch(unit, [row.id])[0], restored, skipped)
+
+
+def _removed_by(unit: Unit, record_id: int, operation_id: int | None) -> dict[int, list[int]]:
+    """The associations (other record -> its types, seen from `record_id`) a deletion removed."""
+    if operation_id is None:
+        return {}
+    removed: dict[int, list[int]] = {}
+    labels: dict[int, list[int]] = {}
+    schema = unit.schema
+    for event in history_store.for_operation(unit.conn, unit.account_id, operation_id):
+        if record_id not in (event.from_id, event.to_id) or event.source != Source.OBJECT_DELETION:
+            continue
+        mine = event.from_id == record_id
+        other = event.to_id if mine else event.from_id
+        known = schema.types.get(event.type_id)
+        if event.change == Change.REMOVED:
+            removed[other] = []
+        elif event.change in (Change.LABEL_REMOVED, Change.PRIMARY_REMOVED) and known:
+            labels.setdefault(other, []).append(known.id if mine else known.inverse_id)
+    return {other: labels.get(other, []) for other in removed}
+
+
+def merge(
+    database: Database, caller: Caller, object_type: str, primary_id: int, merged_id: int
+) -> Record:
+    """L3: merge `merged_id` into `primary_id`; the merged ID then reads the survivor."""
+    with unit_of_work(database, caller, "merge") as unit:
+        survivor = _resolve(unit, object_type, primary_id)
+        merged = _resolve(unit, object_type, merged_id)
+        graph = load_graph(
+            unit.conn,
+            unit.account_id,
+            unit.schema,
+            Needs(
+                records={survivor.id, merged.id},
+                everything_of={survivor.id, merged.id},
+                primary_rules=True,
+                holder_links=True,
+            ),
+        )
+        planner = unit.planner(graph, source=Source.OBJECT_MERGE)
+        planner.detail = {"mergedInto": survivor.id, "merged": merged.id}
+        planner.merge(survivor.id, merged.id)
+        unit.save(planner)
+        filled = {
+            k: v for k, v in merged.properties.items() if v and not survivor.properties.get(k)
+        }
+        if filled:
+            store.update_properties(
+                unit.conn,
+                unit.account_id,
+                {survivor.id: {**survivor.properties, **filled}},
+                now=unit.now,
+            )
+        store.archive(
+            unit.conn,
+            unit.account_id,
+            [merged.id],
+            operation_id=unit.operation_id,
+            now=unit.now,
+            merged_into=survivor.id,
+        )
+        return _fetch(unit, [survivor.id])[0]
+
+
+def purge(database: Database, caller: Caller, object_type: str, record_id: int) -> None:
+    """L5: delete the record for good; its history stays, without its name."""
+    with unit_of_work(database, caller, "purge") as unit:
+        row = _resolve(unit, object_type, record_id, archived=None, follow=False)
+        _remove_all_associations(unit, row.id)
+        store.delete_permanently(unit.conn, unit.account_id, row.id)
+        history_store.forget_name(unit.conn, unit.account_id, row.id)
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def _resolve(
+    unit: Unit,
+    object_type: str,
+    record_id: int,
+    *,
+    archived: bool | None = False,
+    follow: bool = True,
+) -> Row[Any]:
+    """The record `record_id` of `object_type` (following a merge), or RECORD_NOT_FOUND."""
+    kind = unit.schema.object_type(object_type)
+    row = store.get_many(unit.conn, unit.account_id, [record_id]).get(record_id)
+    if row is not None and follow and row.merged_into is not None:
+        row = store.get_many(unit.conn, unit.account_id, [row.merged_into]).get(row.merged_into)
+    if row is None or row.type_id != kind.id or (archived is not None and row.archived != archived):
+        state = "deleted " if archived else ""
+        raise LiaisonError(
+            ErrorCode.RECORD_NOT_FOUND,
+            f"There is no {state}{kind.singular} with ID {record_id}.",
+            objectType=kind.name,
+            objectId=record_id,
+        )
+    return row
+
+
+def _fetch(unit: Unit, ids: Sequence[int]) -> list[Record]:
+    rows = store.get_many(unit.conn, unit.account_id, ids)
+    return [_to_record(unit, rows[i]) for i in ids]
+
+
+def _to_record(unit: Unit, row: Row[Any]) -> Record:
+    kind: ObjectType = unit.schema.object_types[row.type_id]
+    return Record(
+        id=row.id,
+        type_id=row.type_id,
+        properties=dict(row.properties),
+        created_at=to_datetime(row.created_at),
+        updated_at=to_datetime(row.updated_at),
+        archived=row.archived,
+        archived_at=to_datetime(row.archived_at) if row.archived_at else None,
+        merged_into=row.merged_into,
+        name=kind.display_name(row.properties),
+    )

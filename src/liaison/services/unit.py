@@ -1,0 +1,95 @@
+"""A unit of work: one service call, one transaction, at most one operation (H6)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sqlalchemy import Connection, text
+
+from liaison.domain.errors import ErrorCode, LiaisonError
+from liaison.domain.graph import Graph
+from liaison.domain.history import Actor, Source
+from liaison.domain.planner import Planner
+from liaison.domain.schema import Schema
+from liaison.services.database import Database
+from liaison.storage import accounts, history, operations, schemas
+from liaison.storage import associations as associations_store
+from liaison.storage.clock import now_micros
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking, for which account: every service call gets one (O5)."""
+
+    account_id: int
+    actor: Actor
+
+
+@dataclass
+class Unit:
+    conn: Connection
+    caller: Caller
+    kind: str
+    source: Source
+    now: int = field(default_factory=now_micros)
+
+    @property
+    def account_id(self) -> int:
+        return self.caller.account_id
+
+    @cached_property
+    def schema(self) -> Schema:
+        return schemas.load(self.conn, self.account_id)
+
+    def forget_schema(self) -> None:
+        self.__dict__.pop("schema", None)
+
+    @cached_property
+    def operation_id(self) -> int:
+        """Created on first use, so a call that changes nothing leaves no trace (A7)."""
+        return operations.insert_operation(
+            self.conn,
+            self.account_id,
+            kind=self.kind,
+            source=self.source,
+            actor=self.caller.actor,
+            now=self.now,
+        )
+
+    def planner(self, graph: Graph, *, source: Source | None = None) -> Planner:
+        return Planner(self.schema, graph, source or self.source, self.now)
+
+    def save(self, planner: Planner) -> None:
+        """Write the planner's changes and their history together (H1)."""
+        associations_store.write_changes(self.conn, self.account_id, self.schema, planner.graph)
+        if planner.events:
+            history.append(
+                self.conn, self.account_id, self.operation_id, planner.events, now=self.now
+            )
+
+
+@contextmanager
+def unit_of_work(
+    database: Database, caller: Caller, kind: str, *, source: Source | None = None
+) -> Iterator[Unit]:
+    with database.engine.begin() as conn:
+        if not accounts.exists(conn, caller.account_id):
+            raise LiaisonError(
+                ErrorCode.ACCOUNT_NOT_FOUND, f"Account {caller.account_id} does not exist."
+            )
+        if conn.dialect.name == "postgresql":
+            # One writer per account at a time, as SQLite's BEGIN IMMEDIATE gives for the file:
+            # the rules (limits, one primary) read before they write.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": caller.account_id})
+        yield Unit(conn, caller, kind, source or caller.actor.source)
+
+
+@contextmanager
+def reading(database: Database, caller: Caller) -> Iterator[Unit]:
+    """A read-only unit: nothing is locked and no operation is created."""
+    with database.engine.connect() as conn:
+        conn.execution_options(read_only=True)
+        yield Unit(conn, caller, "read", caller.actor.source)

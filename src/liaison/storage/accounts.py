@@ -1,0 +1,52 @@
+"""Accounts (tenants) and their ID sequences."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, insert, select, update
+
+from liaison.domain.association_types import FIRST_USER_TYPE_ID
+from liaison.storage.clock import now_micros
+from liaison.storage.tables import accounts, counters
+
+DEFAULT_ACCOUNT_ID = 1
+_SEQUENCES = {
+    "record": 0,
+    "operation": 0,
+    "history": 0,
+    "object_type": 0,
+    "association_type": FIRST_USER_TYPE_ID - 1,
+}
+
+
+def create(conn: Connection, *, name: str, account_id: int | None = None) -> int:
+    values: dict[str, object] = {"name": name, "created_at": now_micros()}
+    if account_id is not None:
+        values["id"] = account_id
+    new_id = int(
+        conn.execute(insert(accounts).values(values).returning(accounts.c.id)).scalar_one()
+    )
+    conn.execute(
+        insert(counters),
+        [{"account_id": new_id, "name": n, "value": v} for n, v in _SEQUENCES.items()],
+    )
+    return new_id
+
+
+def exists(conn: Connection, account_id: int) -> bool:
+    found = conn.execute(select(accounts.c.id).where(accounts.c.id == account_id)).first()
+    return found is not None
+
+
+def name_of(conn: Connection, account_id: int) -> str | None:
+    return conn.execute(select(accounts.c.name).where(accounts.c.id == account_id)).scalar()
+
+
+def reserve_ids(conn: Connection, account_id: int, sequence: str, count: int) -> int:
+    """Take `count` consecutive new IDs from a sequence; return the first."""
+    last = conn.execute(
+        update(counters)
+        .where(counters.c.account_id == account_id, counters.c.name == sequence)
+        .values(value=counters.c.value + count)
+        .returning(counters.c.value)
+    ).scalar_one()
+    return int(last) - count + 1

@@ -1,0 +1,57 @@
+"""Operations (H6): each change-making request, with its kind, source and actor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from liaison.domain.history import Actor, Source
+from liaison.storage.accounts import reserve_ids
+from liaison.storage.tables import operations
+
+
+def insert_operation(
+    conn: Connection, account_id: int, *, kind: str, source: Source, actor: Actor, now: int
+) -> int:
+    operation_id = reserve_ids(conn, account_id, "operation", 1)
+    conn.execute(
+        insert(operations).values(
+            account_id=account_id,
+            id=operation_id,
+            kind=kind,
+            source=source.value,
+            actor_kind=actor.kind.value,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            started_at=now,
+        )
+    )
+    return operation_id
+
+
+def set_summary(
+    conn: Connection, account_id: int, operation_id: int, summary: dict[str, Any]
+) -> None:
+    conn.execute(
+        update(operations)
+        .where(operations.c.account_id == account_id, operations.c.id == operation_id)
+        .values(summary=summary)
+    )
+
+
+def get(conn: Connection, account_id: int, operation_id: int) -> Row[Any] | None:
+    return conn.execute(
+        select(operations).where(
+            operations.c.account_id == account_id, operations.c.id == operation_id
+        )
+    ).first()
+
+
+def get_many(conn: Connection, account_id: int, ids: set[int]) -> dict[int, Row[Any]]:
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(operations).where(operations.c.account_id == account_id, operations.c.id.in_(ids))
+    )
+    return {row.id: row for row in rows}
