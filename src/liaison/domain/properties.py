@@ -65,7 +65,7 @@ def _number(_: PropertyDefinition, text: str) -> str:
     value = Decimal(text)
     if not value.is_finite():
         raise ValueError(text)
-    return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    return format(value.normalize(), "f")
 
 
 def _date(_: PropertyDefinition, text: str) -> str:

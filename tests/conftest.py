@@ -1,0 +1,93 @@
+"""Test fixtures: a fresh, migrated database per test, on SQLite and on PostgreSQL.
+
+On a machine without PostgreSQL the PostgreSQL half skips with a loud reason, unless
+LIAISON_REQUIRE_ALL=1 (as in CI), which turns that skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from liaison.domain.history import Actor
+from liaison.services import invariants
+from liaison.services.database import Database, ensure_default_account
+from liaison.services.unit import Caller
+from liaison.storage.tables import metadata
+from tests import postgres
+
+REQUIRE_ALL = os.environ.get("LIAISON_REQUIRE_ALL") == "1"
+STORES = ["sqlite", "postgres"]
+
+
+def missing(reason: str) -> None:
+    """Skip loudly, or fail when every part is required."""
+    if REQUIRE_ALL:
+        pytest.fail(f"LIAISON_REQUIRE_ALL=1 but {reason}", pytrace=False)
+    pytest.skip(f"SKIPPED LOUDLY: {reason}")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    database = Database.open(f"sqlite:///{path}", migrate=True)
+    database.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    with postgres.server() as admin_url:
+        if admin_url is None:
+            yield None
+            return
+        name = f"liaison_test_{os.getpid()}"
+        url = postgres.create_database(admin_url, name)
+        database = Database.open(url, migrate=True)
+        database.close()
+        yield url
+        postgres.drop_database(admin_url, name)
+
+
+def _empty_postgres(url: str) -> Database:
+    database = Database.open(url, migrate=False)
+    with database.engine.begin() as conn:
+        names = ", ".join(t.name for t in metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    ensure_default_account(database)
+    return database
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def db(
+    store: str, request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> Iterator[Database]:
+    """A fresh database on each store, checked by the invariant checker after the test."""
+    if store == "sqlite":
+        path = tmp_path / "liaison.db"
+        shutil.copy(sqlite_template, path)
+        database = Database.open(f"sqlite:///{path}", migrate=False)
+    else:
+        url = request.getfixturevalue("postgres_url")
+        if url is None:
+            missing("no PostgreSQL server is reachable and none could be started")
+        database = _empty_postgres(url)
+    yield database
+    problems = invariants.check(database)
+    database.close()
+    assert problems == [], "invariants broken:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def me() -> Caller:
+    return Caller(1, Actor.user("user-1", "Ann Admin"))

@@ -1,0 +1,37 @@
+"""Small test helpers: plain functions, no mocks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from liaison.domain.records import Record
+from liaison.services import records
+from liaison.services.database import Database
+from liaison.services.unit import Caller
+from liaison.storage.tables import metadata
+
+
+def dump(database: Database) -> dict[str, list[str]]:
+    """Every row of every table, for "nothing changed" comparisons."""
+    with database.engine.connect() as conn:
+        return {
+            table.name: sorted(repr(tuple(row)) for row in conn.execute(table.select()))
+            for table in metadata.sorted_tables
+        }
+
+
+def contact(db: Database, caller: Caller, first: str = "Ann", **props: object) -> Record:
+    values: Mapping[str, object] = {"firstname": first, "lastname": "Lee", **props}
+    return records.create(db, caller, "contacts", values)
+
+
+def company(db: Database, caller: Caller, name: str = "Acme", **props: object) -> Record:
+    return records.create(db, caller, "companies", {"name": name, **props})
+
+
+def deal(db: Database, caller: Caller, name: str = "Big deal", **props: object) -> Record:
+    return records.create(db, caller, "deals", {"dealname": name, **props})
+
+
+def ticket(db: Database, caller: Caller, subject: str = "Broken", **props: object) -> Record:
+    return records.create(db, caller, "tickets", {"subject": subject, **props})
