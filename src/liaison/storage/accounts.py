@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select, text, update
 
 from liaison.domain.association_types import FIRST_USER_TYPE_ID
 from liaison.storage.clock import now_micros
@@ -25,6 +25,10 @@ def create(conn: Connection, *, name: str, account_id: int | None = None) -> int
     new_id = int(
         conn.execute(insert(accounts).values(values).returning(accounts.c.id)).scalar_one()
     )
+    if account_id is not None and conn.dialect.name == "postgresql":
+        conn.execute(text(
+            "SELECT setval(pg_get_serial_sequence('accounts', 'id'), (SELECT max(id) FROM accounts))"
+        ))
     conn.execute(
         insert(counters),
         [{"account_id": new_id, "name": n, "value": v} for n, v in _SEQUENCES.items()],
