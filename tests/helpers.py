@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from liaison.domain.records import Record
-from liaison.services import records
+from liaison.services import associations, records
 from liaison.services.database import Database
 from liaison.services.unit import Caller
 from liaison.storage.tables import metadata
@@ -35,3 +35,9 @@ def deal(db: Database, caller: Caller, name: str = "Big deal", **props: object) 
 
 def ticket(db: Database, caller: Caller, subject: str = "Broken", **props: object) -> Record:
     return records.create(db, caller, "tickets", {"subject": subject, **props})
+
+
+def types_between(db: Database, caller: Caller, from_id: int, to_id: int) -> set[int] | None:
+    """The association type IDs from one record to another, or None when not associated."""
+    view = associations.between(db, caller, from_id, to_id)
+    return None if view is None else {t.id for t in view.types}

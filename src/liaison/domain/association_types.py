@@ -166,9 +166,9 @@ def _builtin_types() -> list[AssociationType]:
             types += _pair(core, activity, forward, backward)
     next_id = itertools.count(_FIRST_LIAISON_BUILTIN_ID)
     for first, second in itertools.combinations_with_replacement(ACTIVITY_TYPES, 2):
-        forward, backward = _ACTIVITY_PAIRS.get((first, second)) or _ACTIVITY_PAIRS.get(
-            (second, first), (0, 0)
-        )
+        if (second, first) in _ACTIVITY_PAIRS:
+            first, second = second, first
+        forward, backward = _ACTIVITY_PAIRS.get((first, second), (0, 0))
         if not forward:
             forward = next(next_id)
             backward = forward if first == second else next(next_id)

@@ -58,11 +58,15 @@ class BatchResult(Generic[T]):
     results: list[T]
     errors: list[InputError]
 
-    def single(self) -> T:
-        """The one result of a one-input batch, or its error raised."""
+    def check(self) -> BatchResult[T]:
+        """Raise the first refused input's error, if any."""
         if self.errors:
             raise self.errors[0].error
-        return self.results[0]
+        return self
+
+    def single(self) -> T:
+        """The one result of a one-input batch, or its error raised."""
+        return self.check().results[0]
 
 
 @dataclass(frozen=True)
