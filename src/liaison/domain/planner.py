@@ -293,14 +293,16 @@ class Planner:
                 f"{self._describe(record)} has only one company, which is always its primary.",
                 objectId=record.id,
             )
-        elif len(candidates) == 1 or self._automatic():
+        elif self._automatic() or (len(candidates) == 1 and keeps is None):
+            # P4: with one company left it takes over; taking the label off needs a choice.
             newest = max(candidates, key=lambda c: (self.graph.since.get((record.id, c), 0), c))
             self._add_type(record, self._known(newest), primary, OnConflict.REPLACE)
         else:
             raise LiaisonError(
                 ErrorCode.PRIMARY_REQUIRED,
-                f"{self._describe(record)} has {len(candidates)} other companies: name the one "
-                "that becomes its primary company.",
+                f"{self._describe(record)} has {len(candidates)} other "
+                f"compan{'y' if len(candidates) == 1 else 'ies'}: name the one that becomes its "
+                "primary company.",
                 objectId=record.id,
                 companies=sorted(candidates),
             )
