@@ -1,0 +1,145 @@
+"""Association history: H1, H2, H4-H6."""
+
+from __future__ import annotations
+
+import pytest
+
+from liaison.domain.errors import ErrorCode, LiaisonError
+from liaison.domain.history import Actor, ActorKind, Change, Source
+from liaison.services import associations as assoc
+from liaison.services import history, labels, records
+from liaison.services.associations import AssociationInput as Link
+from liaison.services.database import Database
+from liaison.services.unit import Caller
+from tests.helpers import company, contact, deal, dump
+
+
+def changes(page: history.HistoryPage) -> list[tuple[Change, int, str | None]]:
+    return [(e.change, e.other_id, e.label) for e in page.entries]
+
+
+def test_h1_every_change_is_recorded_with_both_records_label_source_actor(db: Database, me: Caller) -> None:
+    ann, acme = contact(db, me, "Ann"), company(db, me, "Acme")
+    advisor, _ = labels.create_label(db, me, "contacts", "companies", label="Advisor")
+    assoc.associate(db, me, [Link(ann.id, acme.id, (advisor.id,))]).check()
+    assoc.remove_labels(db, me, [Link(ann.id, acme.id, (advisor.id,))]).check()
+    assoc.remove(db, me, [Link(ann.id, acme.id)]).check()
+    page = history.record_history(db, me, "contacts", ann.id)
+    assert changes(page) == [
+        (Change.REMOVED, acme.id, None),
+        (Change.PRIMARY_REMOVED, acme.id, "Primary"),
+        (Change.LABEL_REMOVED, acme.id, "Advisor"),
+        (Change.PRIMARY_SET, acme.id, "Primary"),
+        (Change.LABEL_ADDED, acme.id, "Advisor"),
+        (Change.CREATED, acme.id, None),
+    ]
+    first = page.entries[-1]
+    assert (first.record_id, first.record_name, first.other_name) == (ann.id, "Ann Lee", "Acme")
+    assert (first.source, first.actor_kind, first.actor_name) == (Source.USER, ActorKind.USER, "Ann Admin")
+    assert first.other_type == "0-2" and first.type_id == 279
+
+
+def test_h1_history_reads_from_the_other_side_with_inverse_types(db: Database, me: Caller) -> None:
+    ann, bob = contact(db, me, "Ann"), contact(db, me, "Bob")
+    manager, employee = labels.create_label(db, me, "contacts", "contacts", label="Manager",
+                                            inverse_label="Employee")
+    assoc.associate(db, me, [Link(bob.id, ann.id, (manager.id,))]).check()
+    seen_by_ann = history.record_history(db, me, "contacts", ann.id).entries[0]
+    assert (seen_by_ann.other_id, seen_by_ann.type_id, seen_by_ann.label) == (bob.id, employee.id, "Employee")
+    assert seen_by_ann.other_name == "Bob Lee"
+
+
+def test_h1_names_are_kept_as_they_were(db: Database, me: Caller) -> None:
+    ann, acme = contact(db, me, "Ann"), company(db, me, "Acme")
+    assoc.associate(db, me, [Link(ann.id, acme.id)]).check()
+    records.update(db, me, "companies", acme.id, {"name": "Acme Renamed"})
+    entry = history.record_history(db, me, "contacts", ann.id).entries[-1]
+    assert entry.other_name == "Acme"
+
+
+@pytest.mark.parametrize(
+    ("actor", "source"),
+    [(Actor.user("u9", None), Source.USER), (Actor(ActorKind.API_TOKEN, "t1", "CI token"), Source.API),
+     (Actor(ActorKind.IMPORT, "imp-1", "contacts.csv"), Source.IMPORT),
+     (Actor(ActorKind.JOB, "job-1", "rules"), Source.JOB)],
+)
+def test_h2_source_follows_the_actor(db: Database, actor: Actor, source: Source) -> None:
+    caller = Caller(1, actor)
+    ann, big = contact(db, caller), deal(db, caller)
+    assoc.associate(db, caller, [Link(ann.id, big.id)]).check()
+    entry = history.record_history(db, caller, "deals", big.id).entries[0]
+    assert entry.source is source
+    assert entry.actor_id == actor.id
+
+
+def test_h4_one_associations_history_newest_first(db: Database, me: Caller) -> None:
+    ann, acme, beta = contact(db, me), company(db, me, "Acme"), company(db, me, "Beta")
+    assoc.associate(db, me, [Link(ann.id, acme.id), Link(ann.id, beta.id)]).check()
+    assoc.set_primary(db, me, ann.id, beta.id)
+    assoc.remove(db, me, [Link(acme.id, ann.id)]).check()
+    page = history.association_history(db, me, "contacts", ann.id, "companies", acme.id)
+    assert [e.change for e in page.entries] == [
+        Change.REMOVED, Change.PRIMARY_REMOVED, Change.PRIMARY_SET, Change.CREATED]
+    assert {e.other_id for e in page.entries} == {acme.id}
+    from_company = history.association_history(db, me, "companies", acme.id, "contacts", ann.id)
+    assert [e.id for e in from_company.entries] == [e.id for e in page.entries]
+    assert from_company.entries[1].label == "Primary" and from_company.entries[1].type_id == 2
+
+
+def test_h3_record_history_filters_by_type_and_pages(db: Database, me: Caller) -> None:
+    ann = contact(db, me)
+    companies = [company(db, me, f"C{i}") for i in range(5)]
+    deals = [deal(db, me, f"D{i}") for i in range(3)]
+    assoc.associate(db, me, [Link(ann.id, r.id) for r in companies + deals]).check()
+    only_deals = history.record_history(db, me, "contacts", ann.id, other_type="deals")
+    assert {e.other_id for e in only_deals.entries} == {d.id for d in deals}
+    seen, before = [], None
+    while True:
+        page = history.record_history(db, me, "contacts", ann.id, before=before, limit=2)
+        seen += [e.id for e in page.entries]
+        if page.next_before is None:
+            break
+        before = page.next_before
+    assert len(seen) == 9 and seen == sorted(seen, reverse=True)
+
+
+def test_h5_history_is_append_only(db: Database, me: Caller) -> None:
+    ann, acme = contact(db, me), company(db, me)
+    assoc.associate(db, me, [Link(ann.id, acme.id)]).check()
+    kept = dump(db)["association_history"]
+    assoc.remove(db, me, [Link(ann.id, acme.id)]).check()
+    assert set(kept) <= set(dump(db)["association_history"])
+
+
+def test_h6_every_change_belongs_to_an_operation(db: Database, me: Caller) -> None:
+    ann = contact(db, me)
+    acme, beta = company(db, me, "Acme"), company(db, me, "Beta")
+    assoc.associate(db, me, [Link(ann.id, acme.id), Link(ann.id, beta.id)]).check()
+    entries = history.record_history(db, me, "contacts", ann.id).entries
+    assert len({e.operation_id for e in entries}) == 1
+    operation = history.operation(db, me, entries[0].operation_id)
+    assert operation.kind == "associate" and operation.actor_name == "Ann Admin"
+    assert operation.source is Source.USER
+    assert sorted(e.id for e in operation.entries) == sorted(e.id for e in entries)
+    with pytest.raises(LiaisonError) as refused:
+        history.operation(db, me, 999)
+    assert refused.value.code is ErrorCode.OPERATION_NOT_FOUND
+
+
+def test_h6_an_operation_can_be_reversed_from_its_history(db: Database, me: Caller) -> None:
+    """Undo by applying the opposite of each event in reverse order restores the state exactly."""
+    ann, acme, beta = contact(db, me), company(db, me, "Acme"), company(db, me, "Beta")
+    assoc.associate(db, me, [Link(ann.id, acme.id), Link(ann.id, beta.id)]).check()
+    state_before = {(v.to_id, tuple(t.id for t in v.types))
+                    for v in assoc.list_associations(db, me, "contacts", ann.id, "companies").results}
+    assoc.set_primary(db, me, ann.id, beta.id)
+    entries = history.record_history(db, me, "contacts", ann.id).entries
+    operation = history.operation(db, me, entries[0].operation_id)
+    for entry in reversed(operation.entries):
+        undo = entry.change.opposite
+        assert undo in (Change.PRIMARY_SET, Change.PRIMARY_REMOVED)
+        if undo is Change.PRIMARY_SET:
+            assoc.set_primary(db, me, entry.record_id, entry.other_id)
+    state_after = {(v.to_id, tuple(t.id for t in v.types))
+                   for v in assoc.list_associations(db, me, "contacts", ann.id, "companies").results}
+    assert state_after == state_before
