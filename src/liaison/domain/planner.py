@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from liaison.domain.association_types import AssociationType, Kind
 from liaison.domain.errors import ErrorCode, LiaisonError
@@ -20,6 +20,7 @@ from liaison.domain.object_types import COMPANIES
 from liaison.domain.schema import Schema
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class OnConflict(Enum):
@@ -42,10 +43,13 @@ class Planner:
     detail: dict[str, Any] | None = None
 
     # -- one request, all or nothing --------------------------------------------------------
-    def attempt(self, request: Callable[[], T]) -> T | LiaisonError:
+    def attempt(
+        self, request: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+    ) -> T | LiaisonError:
+        """Run one request; if a rule refuses it, undo its edits and return the error."""
         mark, events = self.graph.mark(), len(self.events)
         try:
-            return request()
+            return request(*args, **kwargs)
         except LiaisonError as error:
             self.graph.rollback(mark)
             del self.events[events:]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -84,13 +84,21 @@ def _enumeration(definition: PropertyDefinition, text: str) -> str:
     return text
 
 
-_NORMALIZERS = {
-    PropertyType.STRING: lambda _, text: text,
+def _string(_: PropertyDefinition, text: str) -> str:
+    return text
+
+
+def _bool(_: PropertyDefinition, text: str) -> str:
+    return _BOOL[text.lower()]
+
+
+_NORMALIZERS: dict[PropertyType, Callable[[PropertyDefinition, str], str]] = {
+    PropertyType.STRING: _string,
     PropertyType.NUMBER: _number,
     PropertyType.DATE: _date,
     PropertyType.DATETIME: _datetime,
     PropertyType.ENUMERATION: _enumeration,
-    PropertyType.BOOL: lambda _, text: _BOOL[text.lower()],
+    PropertyType.BOOL: _bool,
 }
 
 

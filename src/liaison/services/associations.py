@@ -284,7 +284,7 @@ def _run(
         results: list[AssociationView] = []
         errors: list[InputError] = []
         for index, item in enumerate(inputs):
-            error = planner.attempt(lambda i=item: _apply_checked(planner, i, expected, apply))
+            error = planner.attempt(_apply_checked, planner, item, expected, apply)
             if isinstance(error, LiaisonError):
                 errors.append(InputError(index, item, error))
             elif view and (item.from_id, item.to_id) in graph.links:

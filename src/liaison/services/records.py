@@ -201,9 +201,7 @@ def restore(database: Database, caller: Caller, object_type: str, record_id: int
             key=lambda item: (not any(unit.schema.types[t].exclusive for t in item[1]), item[0]),
         )
         for other, types in exclusive_first:
-            error = planner.attempt(
-                lambda o=other, t=types: planner.restore_association(row.id, o, t)
-            )
+            error = planner.attempt(planner.restore_association, row.id, other, types)
             if isinstance(error, LiaisonError):
                 skipped.append(
                     {"toObjectId": other, "reason": error.message, "category": error.code.value}
