@@ -69,14 +69,29 @@ def _own_cluster(bin_dir: str) -> Iterator[str | None]:
         shutil.chown(data, "postgres")
         user = ["runuser", "-u", "postgres", "--"]
     try:
-        subprocess.run([*user, f"{bin_dir}/initdb", "-D", data, "-U", "postgres", "-A", "trust"],
-                       check=True, capture_output=True)
-        subprocess.run([*user, f"{bin_dir}/pg_ctl", "-D", data, "-o",
-                        f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "-w", "start"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [*user, f"{bin_dir}/initdb", "-D", data, "-U", "postgres", "-A", "trust"],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [
+                *user,
+                f"{bin_dir}/pg_ctl",
+                "-D",
+                data,
+                "-o",
+                f"-p {port} -k {data} -c listen_addresses=127.0.0.1",
+                "-w",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+        )
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-        subprocess.run([*user, f"{bin_dir}/pg_ctl", "-D", data, "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*user, f"{bin_dir}/pg_ctl", "-D", data, "-m", "immediate", "stop"], capture_output=True
+        )
     except (subprocess.CalledProcessError, FileNotFoundError):
         yield None
     finally:

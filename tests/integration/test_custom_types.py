@@ -22,12 +22,21 @@ PROPERTIES = [
 
 def make_car(db: Database, me: Caller, *associated: str) -> str:
     return object_types.create_object_type(
-        db, me, name="car", singular="Car", plural="Cars", properties=PROPERTIES,
-        required=["plate"], primary_display_property="plate", associated_types=list(associated),
+        db,
+        me,
+        name="car",
+        singular="Car",
+        plural="Cars",
+        properties=PROPERTIES,
+        required=["plate"],
+        primary_display_property="plate",
+        associated_types=list(associated),
     ).id
 
 
-def test_o3_custom_type_gets_a_2_n_id_and_is_addressed_by_every_name(db: Database, me: Caller) -> None:
+def test_o3_custom_type_gets_a_2_n_id_and_is_addressed_by_every_name(
+    db: Database, me: Caller
+) -> None:
     car = make_car(db, me)
     assert car.startswith("2-")
     for ref in (car, "car", "Car"):
@@ -37,12 +46,16 @@ def test_o3_custom_type_gets_a_2_n_id_and_is_addressed_by_every_name(db: Databas
 
 def test_o3_properties_required_and_display_property(db: Database, me: Caller) -> None:
     car = make_car(db, me)
-    beetle = records.create(db, me, "car", {"plate": "EL 12345", "year": "1972", "fuel": "electric"})
+    beetle = records.create(
+        db, me, "car", {"plate": "EL 12345", "year": "1972", "fuel": "electric"}
+    )
     assert beetle.name == "EL 12345" and beetle.type_id == car
     before = dump(db)
-    for values, code in (({"year": "1972"}, ErrorCode.MISSING_REQUIRED_PROPERTY),
-                         ({"plate": "X", "fuel": "diesel"}, ErrorCode.INVALID_PROPERTY),
-                         ({"plate": "X", "colour": "red"}, ErrorCode.UNKNOWN_PROPERTY)):
+    for values, code in (
+        ({"year": "1972"}, ErrorCode.MISSING_REQUIRED_PROPERTY),
+        ({"plate": "X", "fuel": "diesel"}, ErrorCode.INVALID_PROPERTY),
+        ({"plate": "X", "colour": "red"}, ErrorCode.UNKNOWN_PROPERTY),
+    ):
         with pytest.raises(LiaisonError) as refused:
             records.create(db, me, car, values)
         assert refused.value.code is code
@@ -66,7 +79,9 @@ def test_o3_associations_only_where_defined(db: Database, me: Caller) -> None:
     assert again.value.code is ErrorCode.ASSOCIATION_DEFINITION_EXISTS
 
 
-def test_o3_custom_types_get_a_primary_company_label_and_user_labels(db: Database, me: Caller) -> None:
+def test_o3_custom_types_get_a_primary_company_label_and_user_labels(
+    db: Database, me: Caller
+) -> None:
     car = make_car(db, me, "companies")
     types = labels.list_types(db, me, car, "companies")
     assert [t.label for t in types] == [None, "Primary"]
@@ -87,15 +102,17 @@ def test_o3_names_are_unique_and_valid(db: Database, me: Caller) -> None:
     make_car(db, me)
     for name in ("car", "contacts", "2bad", "has-dash"):
         with pytest.raises(LiaisonError) as refused:
-            object_types.create_object_type(db, me, name=name, singular="X", plural="Xs",
-                                            properties=PROPERTIES)
+            object_types.create_object_type(
+                db, me, name=name, singular="X", plural="Xs", properties=PROPERTIES
+            )
         assert refused.value.code in (ErrorCode.OBJECT_TYPE_EXISTS, ErrorCode.INVALID_INPUT)
 
 
 def test_o3_update_and_archive(db: Database, me: Caller) -> None:
     car = make_car(db, me, "contacts")
     updated = object_types.update_object_type(
-        db, me, car, plural="Vehicles", add_properties=[PropertyDefinition("colour", "Colour")])
+        db, me, car, plural="Vehicles", add_properties=[PropertyDefinition("colour", "Colour")]
+    )
     assert updated.plural == "Vehicles" and "colour" in updated.properties
     beetle = records.create(db, me, car, {"plate": "B1", "colour": "red"})
     with pytest.raises(LiaisonError) as refused:

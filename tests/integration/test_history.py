@@ -18,7 +18,9 @@ def changes(page: history.HistoryPage) -> list[tuple[Change, int, str | None]]:
     return [(e.change, e.other_id, e.label) for e in page.entries]
 
 
-def test_h1_every_change_is_recorded_with_both_records_label_source_actor(db: Database, me: Caller) -> None:
+def test_h1_every_change_is_recorded_with_both_records_label_source_actor(
+    db: Database, me: Caller
+) -> None:
     ann, acme = contact(db, me, "Ann"), company(db, me, "Acme")
     advisor, _ = labels.create_label(db, me, "contacts", "companies", label="Advisor")
     assoc.associate(db, me, [Link(ann.id, acme.id, (advisor.id,))]).check()
@@ -35,17 +37,26 @@ def test_h1_every_change_is_recorded_with_both_records_label_source_actor(db: Da
     ]
     first = page.entries[-1]
     assert (first.record_id, first.record_name, first.other_name) == (ann.id, "Ann Lee", "Acme")
-    assert (first.source, first.actor_kind, first.actor_name) == (Source.USER, ActorKind.USER, "Ann Admin")
+    assert (first.source, first.actor_kind, first.actor_name) == (
+        Source.USER,
+        ActorKind.USER,
+        "Ann Admin",
+    )
     assert first.other_type == "0-2" and first.type_id == 279
 
 
 def test_h1_history_reads_from_the_other_side_with_inverse_types(db: Database, me: Caller) -> None:
     ann, bob = contact(db, me, "Ann"), contact(db, me, "Bob")
-    manager, employee = labels.create_label(db, me, "contacts", "contacts", label="Manager",
-                                            inverse_label="Employee")
+    manager, employee = labels.create_label(
+        db, me, "contacts", "contacts", label="Manager", inverse_label="Employee"
+    )
     assoc.associate(db, me, [Link(bob.id, ann.id, (manager.id,))]).check()
     seen_by_ann = history.record_history(db, me, "contacts", ann.id).entries[0]
-    assert (seen_by_ann.other_id, seen_by_ann.type_id, seen_by_ann.label) == (bob.id, employee.id, "Employee")
+    assert (seen_by_ann.other_id, seen_by_ann.type_id, seen_by_ann.label) == (
+        bob.id,
+        employee.id,
+        "Employee",
+    )
     assert seen_by_ann.other_name == "Bob Lee"
 
 
@@ -59,9 +70,12 @@ def test_h1_names_are_kept_as_they_were(db: Database, me: Caller) -> None:
 
 @pytest.mark.parametrize(
     ("actor", "source"),
-    [(Actor.user("u9", None), Source.USER), (Actor(ActorKind.API_TOKEN, "t1", "CI token"), Source.API),
-     (Actor(ActorKind.IMPORT, "imp-1", "contacts.csv"), Source.IMPORT),
-     (Actor(ActorKind.JOB, "job-1", "rules"), Source.JOB)],
+    [
+        (Actor.user("u9", None), Source.USER),
+        (Actor(ActorKind.API_TOKEN, "t1", "CI token"), Source.API),
+        (Actor(ActorKind.IMPORT, "imp-1", "contacts.csv"), Source.IMPORT),
+        (Actor(ActorKind.JOB, "job-1", "rules"), Source.JOB),
+    ],
 )
 def test_h2_source_follows_the_actor(db: Database, actor: Actor, source: Source) -> None:
     caller = Caller(1, actor)
@@ -79,7 +93,11 @@ def test_h4_one_associations_history_newest_first(db: Database, me: Caller) -> N
     assoc.remove(db, me, [Link(acme.id, ann.id)]).check()
     page = history.association_history(db, me, "contacts", ann.id, "companies", acme.id)
     assert [e.change for e in page.entries] == [
-        Change.REMOVED, Change.PRIMARY_REMOVED, Change.PRIMARY_SET, Change.CREATED]
+        Change.REMOVED,
+        Change.PRIMARY_REMOVED,
+        Change.PRIMARY_SET,
+        Change.CREATED,
+    ]
     assert {e.other_id for e in page.entries} == {acme.id}
     from_company = history.association_history(db, me, "companies", acme.id, "contacts", ann.id)
     assert [e.id for e in from_company.entries] == [e.id for e in page.entries]
@@ -130,8 +148,10 @@ def test_h6_an_operation_can_be_reversed_from_its_history(db: Database, me: Call
     """Undo by applying the opposite of each event in reverse order restores the state exactly."""
     ann, acme, beta = contact(db, me), company(db, me, "Acme"), company(db, me, "Beta")
     assoc.associate(db, me, [Link(ann.id, acme.id), Link(ann.id, beta.id)]).check()
-    state_before = {(v.to_id, tuple(t.id for t in v.types))
-                    for v in assoc.list_associations(db, me, "contacts", ann.id, "companies").results}
+    state_before = {
+        (v.to_id, tuple(t.id for t in v.types))
+        for v in assoc.list_associations(db, me, "contacts", ann.id, "companies").results
+    }
     assoc.set_primary(db, me, ann.id, beta.id)
     entries = history.record_history(db, me, "contacts", ann.id).entries
     operation = history.operation(db, me, entries[0].operation_id)
@@ -140,6 +160,8 @@ def test_h6_an_operation_can_be_reversed_from_its_history(db: Database, me: Call
         assert undo in (Change.PRIMARY_SET, Change.PRIMARY_REMOVED)
         if undo is Change.PRIMARY_SET:
             assoc.set_primary(db, me, entry.record_id, entry.other_id)
-    state_after = {(v.to_id, tuple(t.id for t in v.types))
-                   for v in assoc.list_associations(db, me, "contacts", ann.id, "companies").results}
+    state_after = {
+        (v.to_id, tuple(t.id for t in v.types))
+        for v in assoc.list_associations(db, me, "contacts", ann.id, "companies").results
+    }
     assert state_after == state_before

@@ -15,8 +15,9 @@ from tests.helpers import company, contact, deal, dump, types_between
 
 
 def test_a5_labels_are_created_renamed_and_listed(db: Database, me: Caller) -> None:
-    manager, employee = labels.create_label(db, me, "contacts", "contacts", label="Manager",
-                                            inverse_label="Employee")
+    manager, employee = labels.create_label(
+        db, me, "contacts", "contacts", label="Manager", inverse_label="Employee"
+    )
     labels.rename_label(db, me, "contacts", "contacts", manager.id, label="Boss")
     listed = {t.id: t.label for t in labels.list_types(db, me, "contacts", "contacts")}
     assert listed[manager.id] == "Boss" and listed[employee.id] == "Employee"
@@ -66,8 +67,12 @@ def test_a5_force_delete_removes_the_label_and_records_it(db: Database, me: Call
 
 
 @pytest.mark.parametrize("type_id", [279, 1, 280, 2])
-def test_a5_builtin_types_cannot_be_renamed_or_deleted(db: Database, me: Caller, type_id: int) -> None:
-    from_type, to_type = ("contacts", "companies") if type_id in (279, 1) else ("companies", "contacts")
+def test_a5_builtin_types_cannot_be_renamed_or_deleted(
+    db: Database, me: Caller, type_id: int
+) -> None:
+    from_type, to_type = (
+        ("contacts", "companies") if type_id in (279, 1) else ("companies", "contacts")
+    )
     with pytest.raises(LiaisonError) as refused:
         labels.rename_label(db, me, from_type, to_type, type_id, label="Mine")
     assert refused.value.code is ErrorCode.BUILTIN_TYPE_READ_ONLY
@@ -76,7 +81,9 @@ def test_a5_builtin_types_cannot_be_renamed_or_deleted(db: Database, me: Caller,
     assert refused.value.code is ErrorCode.BUILTIN_TYPE_READ_ONLY
 
 
-def test_a6_limit_refuses_the_change_naming_record_limit_and_count(db: Database, me: Caller) -> None:
+def test_a6_limit_refuses_the_change_naming_record_limit_and_count(
+    db: Database, me: Caller
+) -> None:
     limits.set_limits(db, me, "deals", "companies", {341: 1})
     big = deal(db, me)
     acme, beta = company(db, me, "Acme"), company(db, me, "Beta")
@@ -87,7 +94,9 @@ def test_a6_limit_refuses_the_change_naming_record_limit_and_count(db: Database,
     assert f"Deal {big.id} (Big deal)" in error.message
     assert "at most 1 company" in error.message and "it has 1" in error.message
     assert dump(db) == before
-    assoc.associate(db, me, [Link(acme.id, deal(db, me, "Other").id)]).check()  # other direction: many
+    assoc.associate(
+        db, me, [Link(acme.id, deal(db, me, "Other").id)]
+    ).check()  # other direction: many
 
 
 def test_a6_limit_per_label(db: Database, me: Caller) -> None:
@@ -138,7 +147,8 @@ def test_a6_lowering_a_limit_is_not_retroactive(db: Database, me: Caller) -> Non
     limits.set_limits(db, me, "contacts", "deals", {4: 1})
     assert types_between(db, me, ann.id, deals[0].id) == {4}  # existing ones stay
     assert assoc.associate(db, me, [Link(ann.id, deals[2].id)]).errors[0].error.code is (
-        ErrorCode.LIMIT_EXCEEDED)
+        ErrorCode.LIMIT_EXCEEDED
+    )
     limits.remove_limits(db, me, "contacts", "deals", [4])
     assoc.associate(db, me, [Link(ann.id, deals[2].id)]).check()
     assert limits.get_limits(db, me) == []
@@ -149,5 +159,6 @@ def test_a6_same_type_unlabeled_limit_applies_both_ways(db: Database, me: Caller
     ann, bob, cid = contact(db, me, "Ann"), contact(db, me, "Bob"), contact(db, me, "Cid")
     assoc.associate(db, me, [Link(ann.id, bob.id)]).check()
     assert assoc.associate(db, me, [Link(cid.id, ann.id)]).errors[0].error.code is (
-        ErrorCode.LIMIT_EXCEEDED)
+        ErrorCode.LIMIT_EXCEEDED
+    )
     assert [lim.max_to for lim in limits.get_limits(db, me, "contacts", "contacts")] == [1]

@@ -16,7 +16,9 @@ from liaison.services.unit import Caller
 from tests.helpers import company, contact, deal, dump, ticket, types_between
 
 
-def test_l1_delete_archives_and_removes_associations_on_both_sides(db: Database, me: Caller) -> None:
+def test_l1_delete_archives_and_removes_associations_on_both_sides(
+    db: Database, me: Caller
+) -> None:
     ann, acme, big = contact(db, me), company(db, me), deal(db, me)
     assoc.associate(db, me, [Link(ann.id, acme.id), Link(ann.id, big.id)]).check()
     records.delete(db, me, "contacts", ann.id)
@@ -29,14 +31,18 @@ def test_l1_delete_archives_and_removes_associations_on_both_sides(db: Database,
         assert (newest.change, newest.source) == (Change.REMOVED, Source.OBJECT_DELETION)
 
 
-def test_l1_a_contact_whose_primary_was_deleted_gets_its_only_other_company(db: Database, me: Caller) -> None:
+def test_l1_a_contact_whose_primary_was_deleted_gets_its_only_other_company(
+    db: Database, me: Caller
+) -> None:
     ann, acme, beta = contact(db, me), company(db, me, "Acme"), company(db, me, "Beta")
     assoc.associate(db, me, [Link(ann.id, acme.id), Link(ann.id, beta.id)]).check()
     records.delete(db, me, "companies", acme.id)
     assert types_between(db, me, ann.id, beta.id) == {279, 1}
 
 
-def test_l1_with_several_left_the_most_recently_associated_becomes_primary(db: Database, me: Caller) -> None:
+def test_l1_with_several_left_the_most_recently_associated_becomes_primary(
+    db: Database, me: Caller
+) -> None:
     ann = contact(db, me)
     acme, beta, gamma = (company(db, me, n) for n in ("Acme", "Beta", "Gamma"))
     assoc.associate(db, me, [Link(ann.id, acme.id)]).check()
@@ -56,10 +62,16 @@ def test_l1_deals_lose_a_deleted_primary_without_replacement(db: Database, me: C
 
 
 def test_l2_restore_brings_back_exactly_what_the_deletion_removed(db: Database, me: Caller) -> None:
-    ann, bob, acme, big = contact(db, me, "Ann"), contact(db, me, "Bob"), company(db, me), deal(db, me)
+    ann, bob, acme, big = (
+        contact(db, me, "Ann"),
+        contact(db, me, "Bob"),
+        company(db, me),
+        deal(db, me),
+    )
     advisor, _ = labels.create_label(db, me, "contacts", "companies", label="Advisor")
-    assoc.associate(db, me, [Link(ann.id, acme.id, (advisor.id,)), Link(ann.id, big.id),
-                             Link(ann.id, bob.id)]).check()
+    assoc.associate(
+        db, me, [Link(ann.id, acme.id, (advisor.id,)), Link(ann.id, big.id), Link(ann.id, bob.id)]
+    ).check()
     before = {other: types_between(db, me, ann.id, other) for other in (acme.id, big.id, bob.id)}
     records.delete(db, me, "contacts", ann.id)
     assoc.associate(db, me, [Link(bob.id, big.id)]).check()  # unrelated change in between
@@ -71,7 +83,9 @@ def test_l2_restore_brings_back_exactly_what_the_deletion_removed(db: Database, 
     assert newest.source is Source.OBJECT_RESTORE
 
 
-def test_l2_a_restored_primary_that_would_conflict_comes_back_without_it(db: Database, me: Caller) -> None:
+def test_l2_a_restored_primary_that_would_conflict_comes_back_without_it(
+    db: Database, me: Caller
+) -> None:
     ann, acme, beta = contact(db, me), company(db, me, "Acme"), company(db, me, "Beta")
     assoc.associate(db, me, [Link(ann.id, acme.id), Link(ann.id, beta.id)]).check()
     records.delete(db, me, "companies", acme.id)  # Beta becomes Ann's primary
@@ -105,8 +119,17 @@ def test_l3_merge_moves_associations_and_unions_labels(db: Database, me: Caller)
     ann, bob, big = contact(db, me, "Ann"), contact(db, me, "Bob"), deal(db, me)
     partner, _ = labels.create_label(db, me, "companies", "deals", label="Partner")
     reseller, _ = labels.create_label(db, me, "companies", "deals", label="Reseller")
-    assoc.associate(db, me, [Link(a.id, big.id, (partner.id,)), Link(b.id, big.id, (reseller.id,)),
-                             Link(b.id, bob.id), Link(a.id, ann.id), Link(a.id, b.id)]).check()
+    assoc.associate(
+        db,
+        me,
+        [
+            Link(a.id, big.id, (partner.id,)),
+            Link(b.id, big.id, (reseller.id,)),
+            Link(b.id, bob.id),
+            Link(a.id, ann.id),
+            Link(a.id, b.id),
+        ],
+    ).check()
     survivor = records.merge(db, me, "companies", a.id, b.id)
     assert survivor.id == a.id and survivor.properties["city"] == "Oslo"
     assert types_between(db, me, a.id, big.id) == {342, partner.id, reseller.id}
@@ -145,10 +168,13 @@ def test_l3_merge_of_different_types_or_itself_is_refused(db: Database, me: Call
         records.merge(db, me, "contacts", ann.id, ticket(db, me).id)
     assert refused.value.code is ErrorCode.RECORD_NOT_FOUND
     assert {k: v for k, v in dump(db).items() if k != "records" and k != "counters"} == {
-        k: v for k, v in before.items() if k != "records" and k != "counters"}
+        k: v for k, v in before.items() if k != "records" and k != "counters"
+    }
 
 
-def test_l3_writes_to_a_merged_record_are_refused_with_its_survivor(db: Database, me: Caller) -> None:
+def test_l3_writes_to_a_merged_record_are_refused_with_its_survivor(
+    db: Database, me: Caller
+) -> None:
     a, b, big = contact(db, me), contact(db, me), deal(db, me)
     records.merge(db, me, "contacts", a.id, b.id)
     error = assoc.associate(db, me, [Link(b.id, big.id)]).errors[0].error
@@ -156,15 +182,21 @@ def test_l3_writes_to_a_merged_record_are_refused_with_its_survivor(db: Database
     assert f"merged into record {a.id}" in error.message
 
 
-def test_l5_permanent_delete_removes_the_record_and_its_name_from_history(db: Database, me: Caller) -> None:
+def test_l5_permanent_delete_removes_the_record_and_its_name_from_history(
+    db: Database, me: Caller
+) -> None:
     ann, acme = contact(db, me, "Ann"), company(db, me, "Acme")
     assoc.associate(db, me, [Link(ann.id, acme.id)]).check()
     records.purge(db, me, "contacts", ann.id)
     with pytest.raises(LiaisonError):
         records.get(db, me, "contacts", ann.id, archived=True)
     entries = history.record_history(db, me, "companies", acme.id).entries
-    assert [e.change for e in entries] == [Change.REMOVED, Change.PRIMARY_REMOVED, Change.PRIMARY_SET,
-                                           Change.CREATED]
+    assert [e.change for e in entries] == [
+        Change.REMOVED,
+        Change.PRIMARY_REMOVED,
+        Change.PRIMARY_SET,
+        Change.CREATED,
+    ]
     assert {e.other_name for e in entries} == {None}
     assert all("Ann" not in row for row in dump(db)["association_history"])
 

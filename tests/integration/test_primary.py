@@ -16,7 +16,9 @@ from tests.helpers import company, contact, deal, dump, ticket, types_between
 PRIMARY = 1
 
 
-def primary_of(db: Database, me: Caller, record_id: int, object_type: str = "contacts") -> list[int]:
+def primary_of(
+    db: Database, me: Caller, record_id: int, object_type: str = "contacts"
+) -> list[int]:
     page = assoc.list_associations(db, me, object_type, record_id, "companies")
     return [v.to_id for v in page.results if any(t.exclusive for t in v.types)]
 
@@ -24,13 +26,19 @@ def primary_of(db: Database, me: Caller, record_id: int, object_type: str = "con
 def test_p1_primary_exists_only_towards_companies(db: Database, me: Caller) -> None:
     types = labels.list_types(db, me, "contacts", "companies")
     assert [(t.id, t.label) for t in types][:2] == [(279, None), (1, "Primary")]
-    assert all(t.label != "Primary" for t in labels.list_types(db, me, "companies", "contacts")
-               if t.exclusive)
+    assert all(
+        t.label != "Primary"
+        for t in labels.list_types(db, me, "companies", "contacts")
+        if t.exclusive
+    )
     ann, acme = contact(db, me), company(db, me)
     assoc.associate(db, me, [Link(ann.id, acme.id)]).single()
     from_company = assoc.between(db, me, acme.id, ann.id)
     assert from_company is not None
-    assert {t.id for t in from_company.types} == {280, 2}  # "a contact whose primary company this is"
+    assert {t.id for t in from_company.types} == {
+        280,
+        2,
+    }  # "a contact whose primary company this is"
     assert not any(t.exclusive for t in from_company.types)
 
 
@@ -41,7 +49,9 @@ def test_p1_a_record_has_at_most_one_primary_company(db: Database, me: Caller) -
     assert primary_of(db, me, big.id, "deals") == [beta.id]
 
 
-def test_p2_choosing_a_new_primary_replaces_the_old_which_stays_associated(db: Database, me: Caller) -> None:
+def test_p2_choosing_a_new_primary_replaces_the_old_which_stays_associated(
+    db: Database, me: Caller
+) -> None:
     ann = contact(db, me)
     acme, beta = company(db, me, "Acme"), company(db, me, "Beta")
     assoc.associate(db, me, [Link(ann.id, acme.id), Link(ann.id, beta.id)]).check()
@@ -51,14 +61,18 @@ def test_p2_choosing_a_new_primary_replaces_the_old_which_stays_associated(db: D
     assert types_between(db, me, ann.id, acme.id) == {279}
 
 
-def test_p2_primary_chosen_when_associating_several_companies_at_once(db: Database, me: Caller) -> None:
+def test_p2_primary_chosen_when_associating_several_companies_at_once(
+    db: Database, me: Caller
+) -> None:
     ann = contact(db, me)
     acme, beta = company(db, me, "Acme"), company(db, me, "Beta")
     assoc.associate(db, me, [Link(ann.id, acme.id), Link(ann.id, beta.id, (PRIMARY,))]).check()
     assert primary_of(db, me, ann.id) == [beta.id]
 
 
-def test_p2_set_primary_without_replace_is_refused_when_one_exists(db: Database, me: Caller) -> None:
+def test_p2_set_primary_without_replace_is_refused_when_one_exists(
+    db: Database, me: Caller
+) -> None:
     ann = contact(db, me)
     acme, beta = company(db, me, "Acme"), company(db, me, "Beta")
     assoc.associate(db, me, [Link(ann.id, acme.id), Link(ann.id, beta.id)]).check()
@@ -114,7 +128,9 @@ def test_p4_removing_the_primary_label_needs_the_new_primary(db: Database, me: C
     assert types_between(db, me, ann.id, acme.id) == {279}
 
 
-def test_p4_removing_the_primary_company_with_one_left_promotes_it(db: Database, me: Caller) -> None:
+def test_p4_removing_the_primary_company_with_one_left_promotes_it(
+    db: Database, me: Caller
+) -> None:
     ann = contact(db, me)
     acme, beta = company(db, me, "Acme"), company(db, me, "Beta")
     assoc.associate(db, me, [Link(ann.id, acme.id), Link(ann.id, beta.id)]).check()
@@ -122,7 +138,9 @@ def test_p4_removing_the_primary_company_with_one_left_promotes_it(db: Database,
     assert primary_of(db, me, ann.id) == [beta.id]
 
 
-def test_p4_removing_the_primary_company_with_several_left_needs_a_successor(db: Database, me: Caller) -> None:
+def test_p4_removing_the_primary_company_with_several_left_needs_a_successor(
+    db: Database, me: Caller
+) -> None:
     ann = contact(db, me)
     acme, beta, gamma = (company(db, me, n) for n in ("Acme", "Beta", "Gamma"))
     assoc.associate(db, me, [Link(ann.id, c.id) for c in (acme, beta, gamma)]).check()
@@ -143,11 +161,19 @@ def test_p4_removing_the_last_company_leaves_no_primary(db: Database, me: Caller
     assert primary_of(db, me, ann.id) == []
 
 
-def test_p5_deals_tickets_and_custom_objects_may_go_without_primary(db: Database, me: Caller) -> None:
+def test_p5_deals_tickets_and_custom_objects_may_go_without_primary(
+    db: Database, me: Caller
+) -> None:
     big, broken, acme = deal(db, me), ticket(db, me), company(db, me)
     car = object_types.create_object_type(
-        db, me, name="car", singular="Car", plural="Cars",
-        properties=[PropertyDefinition("model", "Model")], associated_types=["companies"])
+        db,
+        me,
+        name="car",
+        singular="Car",
+        plural="Cars",
+        properties=[PropertyDefinition("model", "Model")],
+        associated_types=["companies"],
+    )
     beetle = records.create(db, me, car.id, {"model": "Beetle"})
     for record, object_type in ((big, "deals"), (broken, "tickets"), (beetle, car.id)):
         assoc.associate(db, me, [Link(record.id, acme.id)]).check()
@@ -160,10 +186,14 @@ def test_p5_deals_tickets_and_custom_objects_may_go_without_primary(db: Database
     assert primary_of(db, me, broken.id, "tickets") == []
 
 
-def test_p6_custom_primary_label_allows_one_per_record_and_replaces(db: Database, me: Caller) -> None:
+def test_p6_custom_primary_label_allows_one_per_record_and_replaces(
+    db: Database, me: Caller
+) -> None:
     broken = ticket(db, me)
     first, second = deal(db, me, "First"), deal(db, me, "Second")
-    main_deal, _ = labels.create_label(db, me, "tickets", "deals", label="Primary deal", primary=True)
+    main_deal, _ = labels.create_label(
+        db, me, "tickets", "deals", label="Primary deal", primary=True
+    )
     assert main_deal.exclusive
     assoc.associate(db, me, [Link(broken.id, first.id, (main_deal.id,))]).check()
     assoc.associate(db, me, [Link(broken.id, second.id, (main_deal.id,))]).check()
@@ -171,13 +201,17 @@ def test_p6_custom_primary_label_allows_one_per_record_and_replaces(db: Database
     assert types_between(db, me, broken.id, second.id) == {28, main_deal.id}
     other = ticket(db, me, "Other")
     assoc.associate(db, me, [Link(other.id, second.id, (main_deal.id,))]).check()
-    assert types_between(db, me, other.id, second.id) == {28, main_deal.id}  # per record, not per deal
+    assert types_between(db, me, other.id, second.id) == {
+        28,
+        main_deal.id,
+    }  # per record, not per deal
 
 
 def test_p6_custom_primary_label_set_from_the_other_side(db: Database, me: Caller) -> None:
     broken, first, second = ticket(db, me), deal(db, me, "First"), deal(db, me, "Second")
-    main_deal, inverse = labels.create_label(db, me, "tickets", "deals", label="Primary deal",
-                                             inverse_label="Main ticket", primary=True)
+    main_deal, inverse = labels.create_label(
+        db, me, "tickets", "deals", label="Primary deal", inverse_label="Main ticket", primary=True
+    )
     assoc.associate(db, me, [Link(first.id, broken.id, (inverse.id,))]).check()
     assoc.associate(db, me, [Link(second.id, broken.id, (inverse.id,))]).check()
     assert types_between(db, me, broken.id, first.id) == {28}

@@ -14,11 +14,24 @@ from tests.helpers import company, contact, dump
 
 @pytest.mark.parametrize(
     ("ref", "type_id"),
-    [("0-1", "0-1"), ("contacts", "0-1"), ("contact", "0-1"), ("companies", "0-2"),
-     ("deal", "0-3"), ("tickets", "0-5"), ("notes", "0-46"), ("meetings", "0-47"),
-     ("calls", "0-48"), ("emails", "0-49"), ("tasks", "0-27"), ("Contacts", "0-1")],
+    [
+        ("0-1", "0-1"),
+        ("contacts", "0-1"),
+        ("contact", "0-1"),
+        ("companies", "0-2"),
+        ("deal", "0-3"),
+        ("tickets", "0-5"),
+        ("notes", "0-46"),
+        ("meetings", "0-47"),
+        ("calls", "0-48"),
+        ("emails", "0-49"),
+        ("tasks", "0-27"),
+        ("Contacts", "0-1"),
+    ],
 )
-def test_o1_builtin_types_by_id_singular_and_plural(db: Database, me: Caller, ref: str, type_id: str) -> None:
+def test_o1_builtin_types_by_id_singular_and_plural(
+    db: Database, me: Caller, ref: str, type_id: str
+) -> None:
     assert object_types.get_object_type(db, me, ref).id == type_id
 
 
@@ -48,8 +61,18 @@ def test_o2_ids_are_never_reused(db: Database, me: Caller) -> None:
         ("contacts", {"shoe_size": "42"}, ErrorCode.UNKNOWN_PROPERTY, "shoe_size"),
         ("deals", {"dealname": "D", "amount": "lots"}, ErrorCode.INVALID_PROPERTY, "amount"),
         ("deals", {"amount": "10"}, ErrorCode.MISSING_REQUIRED_PROPERTY, "dealname"),
-        ("deals", {"dealname": "D", "closedate": "yesterday"}, ErrorCode.INVALID_PROPERTY, "closedate"),
-        ("companies", {"industry": "Software"}, ErrorCode.MISSING_REQUIRED_PROPERTY, "name or domain"),
+        (
+            "deals",
+            {"dealname": "D", "closedate": "yesterday"},
+            ErrorCode.INVALID_PROPERTY,
+            "closedate",
+        ),
+        (
+            "companies",
+            {"industry": "Software"},
+            ErrorCode.MISSING_REQUIRED_PROPERTY,
+            "name or domain",
+        ),
     ],
 )
 def test_o4_invalid_properties_are_refused_and_nothing_is_written(
@@ -64,7 +87,9 @@ def test_o4_invalid_properties_are_refused_and_nothing_is_written(
 
 
 def test_o4_values_are_normalized_by_type(db: Database, me: Caller) -> None:
-    deal = records.create(db, me, "deals", {"dealname": "D", "amount": "1500.50", "closedate": "2026-01-02T10:00:00Z"})
+    deal = records.create(
+        db, me, "deals", {"dealname": "D", "amount": "1500.50", "closedate": "2026-01-02T10:00:00Z"}
+    )
     assert deal.properties["amount"] == "1500.5"
     assert deal.properties["closedate"].startswith("2026-01-02T10:00:00")
 

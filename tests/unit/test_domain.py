@@ -35,11 +35,20 @@ def test_a3_builtin_type_ids_are_unique_and_each_inverse_points_back() -> None:
 
 @pytest.mark.parametrize(
     ("from_type", "to_type", "unlabeled", "primary"),
-    [("0-1", "0-2", 279, 1), ("0-2", "0-1", 280, None), ("0-3", "0-2", 341, 5),
-     ("0-5", "0-2", 339, 26), ("0-1", "0-3", 4, None), ("0-3", "0-1", 3, None),
-     ("0-48", "0-1", 194, None), ("0-1", "0-46", 201, None)],
+    [
+        ("0-1", "0-2", 279, 1),
+        ("0-2", "0-1", 280, None),
+        ("0-3", "0-2", 341, 5),
+        ("0-5", "0-2", 339, 26),
+        ("0-1", "0-3", 4, None),
+        ("0-3", "0-1", 3, None),
+        ("0-48", "0-1", 194, None),
+        ("0-1", "0-46", 201, None),
+    ],
 )
-def test_p1_hubspot_defined_ids(from_type: str, to_type: str, unlabeled: int, primary: int | None) -> None:
+def test_p1_hubspot_defined_ids(
+    from_type: str, to_type: str, unlabeled: int, primary: int | None
+) -> None:
     assert SCHEMA.unlabeled_id(from_type, to_type) == unlabeled
     if to_type == "0-2":
         assert SCHEMA.primary_id(from_type) == primary
@@ -49,7 +58,14 @@ def test_p1_hubspot_defined_ids(from_type: str, to_type: str, unlabeled: int, pr
 def test_p1_only_the_record_side_of_primary_is_exclusive() -> None:
     exclusive = {t.id for t in BUILTIN_ASSOCIATION_TYPES if t.exclusive}
     assert exclusive == {1, 5, 26}
-    assert {t.id for t in BUILTIN_ASSOCIATION_TYPES if t.kind is Kind.PRIMARY} == {1, 2, 5, 6, 25, 26}
+    assert {t.id for t in BUILTIN_ASSOCIATION_TYPES if t.kind is Kind.PRIMARY} == {
+        1,
+        2,
+        5,
+        6,
+        25,
+        26,
+    }
 
 
 def test_h1_every_change_has_an_opposite() -> None:
@@ -59,25 +75,31 @@ def test_h1_every_change_has_an_opposite() -> None:
 
 @pytest.mark.parametrize(
     ("definition", "raw", "stored"),
-    [(PropertyDefinition("n", "N", PropertyType.NUMBER), "010.50", "10.5"),
-     (PropertyDefinition("n", "N", PropertyType.NUMBER), 1500, "1500"),
-     (PropertyDefinition("d", "D", PropertyType.DATE), "2026-01-31", "2026-01-31"),
-     (PropertyDefinition("b", "B", PropertyType.BOOL), "True", "true"),
-     (PropertyDefinition("b", "B", PropertyType.BOOL), False, "false"),
-     (PropertyDefinition("s", "S"), "  text ", "text"),
-     (PropertyDefinition("s", "S"), "", None)],
+    [
+        (PropertyDefinition("n", "N", PropertyType.NUMBER), "010.50", "10.5"),
+        (PropertyDefinition("n", "N", PropertyType.NUMBER), 1500, "1500"),
+        (PropertyDefinition("d", "D", PropertyType.DATE), "2026-01-31", "2026-01-31"),
+        (PropertyDefinition("b", "B", PropertyType.BOOL), "True", "true"),
+        (PropertyDefinition("b", "B", PropertyType.BOOL), False, "false"),
+        (PropertyDefinition("s", "S"), "  text ", "text"),
+        (PropertyDefinition("s", "S"), "", None),
+    ],
 )
-def test_o4_values_are_normalized(definition: PropertyDefinition, raw: object, stored: str | None) -> None:
+def test_o4_values_are_normalized(
+    definition: PropertyDefinition, raw: object, stored: str | None
+) -> None:
     assert definition.normalize(raw) == stored
 
 
 @pytest.mark.parametrize(
     ("definition", "raw"),
-    [(PropertyDefinition("n", "N", PropertyType.NUMBER), "ten"),
-     (PropertyDefinition("n", "N", PropertyType.NUMBER), "NaN"),
-     (PropertyDefinition("d", "D", PropertyType.DATE), "31/01/2026"),
-     (PropertyDefinition("b", "B", PropertyType.BOOL), "maybe"),
-     (PropertyDefinition("e", "E", PropertyType.ENUMERATION, ("a", "b")), "c")],
+    [
+        (PropertyDefinition("n", "N", PropertyType.NUMBER), "ten"),
+        (PropertyDefinition("n", "N", PropertyType.NUMBER), "NaN"),
+        (PropertyDefinition("d", "D", PropertyType.DATE), "31/01/2026"),
+        (PropertyDefinition("b", "B", PropertyType.BOOL), "maybe"),
+        (PropertyDefinition("e", "E", PropertyType.ENUMERATION, ("a", "b")), "c"),
+    ],
 )
 def test_o4_wrong_values_name_the_property(definition: PropertyDefinition, raw: object) -> None:
     with pytest.raises(LiaisonError) as refused:
@@ -92,9 +114,13 @@ def test_o2_contact_display_name_falls_back_to_email() -> None:
     assert contacts.display_name({"email": "a@b.c"}) == "a@b.c"
 
 
-@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5), st.booleans()), max_size=30),
-       st.integers(0, 30))
-def test_graph_rollback_restores_exactly_the_marked_state(edits: list[tuple[int, int, bool]], cut: int) -> None:
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5), st.booleans()), max_size=30),
+    st.integers(0, 30),
+)
+def test_graph_rollback_restores_exactly_the_marked_state(
+    edits: list[tuple[int, int, bool]], cut: int
+) -> None:
     graph = Graph()
     snapshots = []
     for i, (a, b, add) in enumerate(edits):

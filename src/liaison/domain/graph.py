@@ -34,7 +34,7 @@ class Graph:
     since: dict[Pair, int] = field(default_factory=dict)
     """When each loaded association was created (microseconds), for "most recently associated"."""
     holders: dict[tuple[int, int], int] = field(default_factory=dict)
-    """(record, exclusive type ID) -> the record it points to, e.g. (contact, 1) -> its primary company."""
+    """(record, exclusive type ID) -> the record it points to: (contact, 1) -> primary company."""
     counts: dict[tuple[int, int], int] = field(default_factory=dict)
     """(record, type ID) -> how many associations of that type it has; loaded for limited types."""
     neighbors: dict[tuple[int, str], set[int]] = field(default_factory=dict)

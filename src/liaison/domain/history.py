@@ -96,8 +96,9 @@ class HistoryEvent:
 
     `type_id` is directional (from `from_id` to `to_id`); for CREATED and REMOVED it is the
     pair's base (unlabeled) type. The inverse type and both labels are kept as they were, so an
-    event reads the same from either record even after a label is renamed or deleted. A record's associations at any past moment are the replay of its
-    events up to then; an operation is undone by applying its events' opposites in reverse order.
+    event reads the same from either record even after a label is renamed or deleted. A record's
+    associations at any past moment are the replay of its events up to then; an operation is
+    undone by applying its events' opposites in reverse order.
     """
 
     change: Change

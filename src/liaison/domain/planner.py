@@ -262,9 +262,12 @@ class Planner:
             (x, y, types),
             (y, x, {self.schema.inverse(t) for t in types}),
         ):
-            if company.type_id == COMPANIES and self._requires_primary(record):
-                if self._primary_type_of(record) in directed:
-                    return record
+            if (
+                company.type_id == COMPANIES
+                and self._requires_primary(record)
+                and self._primary_type_of(record) in directed
+            ):
+                return record
         return None
 
     def _repair_primary(

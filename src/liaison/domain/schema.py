@@ -59,7 +59,7 @@ class Schema:
         return found
 
     def unlabeled_id(self, from_type: str, to_type: str) -> int:
-        """The base type ID of the pair; NO_ASSOCIATION_DEFINITION when the pair is undefined (A2)."""
+        """The base type ID of the pair; NO_ASSOCIATION_DEFINITION for an undefined pair (A2)."""
         type_id = self._unlabeled.get((from_type, to_type))
         if type_id is None:
             raise LiaisonError(

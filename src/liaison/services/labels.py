@@ -181,7 +181,8 @@ def _check_new_label(schema: Schema, x: str, y: str, name: str, labels: list[str
     if len(definitions) >= MAX_LABELS_PER_PAIR:
         raise LiaisonError(
             ErrorCode.TOO_MANY_LABELS,
-            f"This pair of object types already has {MAX_LABELS_PER_PAIR} labels, the most allowed.",
+            f"This pair of object types already has {MAX_LABELS_PER_PAIR} labels, the most "
+            "allowed.",
             limit=MAX_LABELS_PER_PAIR,
         )
     _check_unique([t.label for t in existing], labels)

@@ -17,6 +17,11 @@ _SEQUENCES = {
     "association_type": FIRST_USER_TYPE_ID - 1,
 }
 
+_SYNC_ACCOUNT_SEQUENCE = (
+    "SELECT setval(pg_get_serial_sequence('accounts', 'id'), (SELECT max(id) FROM accounts))"
+)
+"""After inserting an explicit account ID, keep PostgreSQL's sequence past it."""
+
 
 def create(conn: Connection, *, name: str, account_id: int | None = None) -> int:
     values: dict[str, object] = {"name": name, "created_at": now_micros()}
@@ -26,9 +31,7 @@ def create(conn: Connection, *, name: str, account_id: int | None = None) -> int
         conn.execute(insert(accounts).values(values).returning(accounts.c.id)).scalar_one()
     )
     if account_id is not None and conn.dialect.name == "postgresql":
-        conn.execute(text(
-            "SELECT setval(pg_get_serial_sequence('accounts', 'id'), (SELECT max(id) FROM accounts))"
-        ))
+        conn.execute(text(_SYNC_ACCOUNT_SEQUENCE))
     conn.execute(
         insert(counters),
         [{"account_id": new_id, "name": n, "value": v} for n, v in _SEQUENCES.items()],
