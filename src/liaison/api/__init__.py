@@ -1,0 +1,1 @@
+"""The HTTP API (HubSpot-compatible, to come) and its app factory."""

@@ -1,0 +1,28 @@
+"""`liaison serve`: migrate, optionally load the demo data, and serve the app."""
+
+from __future__ import annotations
+
+import click
+import uvicorn
+
+from liaison.api.app import create_app
+from liaison.cli.demo import load_and_report
+from liaison.cli.options import console, database_option, describe, open_database
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@database_option
+@click.option("--demo", is_flag=True, help="Load the demo data if the account is empty.")
+def serve(host: str, port: int, database_url: str | None, demo: bool) -> None:
+    """Migrate the database and serve the web app and API."""
+    database = open_database(database_url)
+    out = console()
+    try:
+        if demo:
+            load_and_report(database, out)
+        out.print(f"Liaison on [bold]http://{host}:{port}[/] with {describe(database)}")
+        uvicorn.run(create_app(database), host=host, port=port, log_level="info")
+    finally:
+        database.close()
