@@ -10,7 +10,6 @@ from sqlalchemy import Row
 
 from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.history import Change, Source
-from liaison.domain.object_types import ObjectType
 from liaison.domain.records import Record
 from liaison.services.database import Database
 from liaison.services.unit import Caller, Unit, reading, unit_of_work
@@ -65,7 +64,8 @@ def create_many(
     with unit_of_work(database, caller, "create") as unit:
         kind = unit.schema.object_type(object_type)
         values = [kind.validate_new(i.properties) for i in inputs]
-        ids = store.insert_many(unit.conn, unit.account_id, kind.id, values, now=unit.now)
+        named = [(v, kind.display_name(v)) for v in values]
+        ids = store.insert_many(unit.conn, unit.account_id, kind.id, named, now=unit.now)
         links = [(i, a) for i, new in zip(ids, inputs, strict=True) for a in new.associations]
         if links:
             _associate_new(unit, links)
@@ -92,7 +92,7 @@ def get(
 ) -> Record:
     """Read a record; a merged record's ID reads its survivor (L3)."""
     with reading(database, caller) as unit:
-        return _to_record(unit, _resolve(unit, object_type, record_id, archived=archived))
+        return _to_record(_resolve(unit, object_type, record_id, archived=archived))
 
 
 def get_many(
@@ -114,7 +114,7 @@ def get_many(
         for record_id, row in rows.items():
             row = survivors.get(row.merged_into, row) if row.merged_into else row
             if row.type_id == kind.id and row.archived is archived:
-                found[record_id] = _to_record(unit, row)
+                found[record_id] = _to_record(row)
         return found
 
 
@@ -132,7 +132,7 @@ def list_records(
         rows = store.list_page(
             unit.conn, unit.account_id, kind.id, after=after, limit=limit + 1, archived=archived
         )
-        records = [_to_record(unit, row) for row in rows[:limit]]
+        records = [_to_record(row) for row in rows[:limit]]
         return Page(records, records[-1].id if len(rows) > limit else None)
 
 
@@ -147,7 +147,9 @@ def update(
         row = _resolve(unit, object_type, record_id)
         kind = unit.schema.object_type(object_type)
         merged = kind.validate_update(dict(row.properties), properties)
-        store.update_properties(unit.conn, unit.account_id, {row.id: merged}, now=unit.now)
+        store.update_properties(
+            unit.conn, unit.account_id, {row.id: (merged, kind.display_name(merged))}, now=unit.now
+        )
         return _fetch(unit, [row.id])[0]
 
 
@@ -257,11 +259,10 @@ def merge(
             k: v for k, v in merged.properties.items() if v and not survivor.properties.get(k)
         }
         if filled:
+            properties = {**survivor.properties, **filled}
+            name = unit.schema.object_types[survivor.type_id].display_name(properties)
             store.update_properties(
-                unit.conn,
-                unit.account_id,
-                {survivor.id: {**survivor.properties, **filled}},
-                now=unit.now,
+                unit.conn, unit.account_id, {survivor.id: (properties, name)}, now=unit.now
             )
         store.archive(
             unit.conn,
@@ -310,11 +311,10 @@ def _resolve(
 
 def _fetch(unit: Unit, ids: Sequence[int]) -> list[Record]:
     rows = store.get_many(unit.conn, unit.account_id, ids)
-    return [_to_record(unit, rows[i]) for i in ids]
+    return [_to_record(rows[i]) for i in ids]
 
 
-def _to_record(unit: Unit, row: Row[Any]) -> Record:
-    kind: ObjectType = unit.schema.object_types[row.type_id]
+def _to_record(row: Row[Any]) -> Record:
     return Record(
         id=row.id,
         type_id=row.type_id,
@@ -324,5 +324,5 @@ def _to_record(unit: Unit, row: Row[Any]) -> Record:
         archived=row.archived,
         archived_at=to_datetime(row.archived_at) if row.archived_at else None,
         merged_into=row.merged_into,
-        name=kind.display_name(row.properties),
+        name=row.name,
     )

@@ -10,13 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, tuple_
+from sqlalchemy import Connection, and_, func, select
 
 from liaison.domain.association_types import Kind
 from liaison.domain.graph import Graph, Pair, RecordInfo
 from liaison.domain.object_types import COMPANIES
 from liaison.domain.schema import Schema
-from liaison.storage.records import chunked, get_many
+from liaison.storage import bulk
+from liaison.storage.records import chunked, get_infos
 from liaison.storage.tables import association_labels, associations
 
 _PAIR_CHUNK = 2_000
@@ -38,7 +39,7 @@ class Needs:
 
 def load_graph(conn: Connection, account_id: int, schema: Schema, needs: Needs) -> Graph:
     graph = Graph()
-    _add_records(graph, schema, get_many(conn, account_id, needs.records))
+    _add_records(graph, schema, get_infos(conn, account_id, needs.records))
     rows: dict[Pair, tuple[str, int]] = {}
     for batch in chunked(needs.everything_of):
         rows.update(_association_rows(conn, account_id, associations.c.from_id.in_(batch)))
@@ -62,7 +63,7 @@ def load_graph(conn: Connection, account_id: int, schema: Schema, needs: Needs) 
         rows.update(_rows_for_pairs(conn, account_id, missing))
     labels = _labels(conn, account_id, rows.keys(), needs.everything_of)
     ids = {i for pair in rows for i in pair} | set(holders.values())
-    _add_records(graph, schema, get_many(conn, account_id, ids - graph.records.keys()))
+    _add_records(graph, schema, get_infos(conn, account_id, ids - graph.records.keys()))
     _add_links(graph, schema, rows, labels)
     for (from_id, to_id), (to_type, _) in rows.items():
         if (from_id, to_type) in graph.neighbors and (from_id, to_id) in graph.links:
@@ -74,30 +75,31 @@ def load_graph(conn: Connection, account_id: int, schema: Schema, needs: Needs) 
 def write_changes(conn: Connection, account_id: int, schema: Schema, graph: Graph) -> int:
     """Write what the planner changed in `graph`; return the number of directions changed."""
     changed = graph.changed_pairs()
-    removed_pairs, added_rows, removed_labels, added_labels = [], [], [], []
+    removed_pairs: list[tuple[int, int, str, int]] = []
+    added_rows: list[tuple[int, int, str, int, int]] = []
+    removed_labels: list[tuple[int, int, str, int, int]] = []
+    added_labels: list[tuple[int, int, str, int, int, bool]] = []
+    types = schema.types
     for (from_id, to_id), (before, after) in changed.items():
-        to_type = graph.records[to_id].type_id
-        key = {"account_id": account_id, "from_id": from_id, "to_type": to_type, "to_id": to_id}
+        key = (account_id, from_id, graph.records[to_id].type_id, to_id)
         if after is None:
             removed_pairs.append(key)
             continue
         if before is None:
-            added_rows.append({**key, "created_at": graph.since[(from_id, to_id)]})
+            added_rows.append((*key, graph.since[(from_id, to_id)]))
             before = frozenset()
         for type_id in before - after:
-            if schema.types[type_id].kind is not Kind.UNLABELED:
-                removed_labels.append({**key, "type_id": type_id})
+            if types[type_id].kind is not Kind.UNLABELED:
+                removed_labels.append((*key, type_id))
         for type_id in after - before:
-            assoc_type = schema.types[type_id]
-            if assoc_type.kind is not Kind.UNLABELED:
-                added_labels.append({**key, "type_id": type_id, "exclusive": assoc_type.exclusive})
-    _delete_rows(conn, association_labels, removed_labels, with_type=True)
-    _delete_rows(conn, association_labels, removed_pairs, with_type=False)
-    _delete_rows(conn, associations, removed_pairs, with_type=False)
-    if added_rows:
-        conn.execute(insert(associations), added_rows)
-    if added_labels:
-        conn.execute(insert(association_labels), added_labels)
+            if types[type_id].kind is not Kind.UNLABELED:
+                added_labels.append((*key, type_id, types[type_id].exclusive))
+    pair_key = ("account_id", "from_id", "to_type", "to_id")
+    bulk.delete(conn, association_labels, (*pair_key, "type_id"), removed_labels)
+    bulk.delete(conn, association_labels, pair_key, removed_pairs)
+    bulk.delete(conn, associations, pair_key, removed_pairs)
+    bulk.insert(conn, associations, (*pair_key, "created_at"), added_rows)
+    bulk.insert(conn, association_labels, (*pair_key, "type_id", "exclusive"), added_labels)
     return len(changed)
 
 
@@ -153,18 +155,12 @@ def count(conn: Connection, account_id: int, from_id: int, to_type: str) -> int:
 
 
 # -- loading helpers ---------------------------------------------------------------------------
-def _add_records(graph: Graph, schema: Schema, rows: dict[int, Any]) -> None:
-    for record_id, row in rows.items():
-        object_type = schema.object_types.get(row.type_id)
-        if object_type is None:
-            continue
-        graph.records[record_id] = RecordInfo(
-            record_id,
-            row.type_id,
-            object_type.display_name(row.properties),
-            row.archived,
-            row.merged_into,
-        )
+def _add_records(graph: Graph, schema: Schema, rows: list[Any]) -> None:
+    for row in rows:
+        if row.type_id in schema.object_types:
+            graph.records[row.id] = RecordInfo(
+                row.id, row.type_id, row.name, row.archived, row.merged_into
+            )
 
 
 def _association_rows(
@@ -184,13 +180,17 @@ def _association_rows(
 def _rows_for_pairs(
     conn: Connection, account_id: int, pairs: Iterable[Pair]
 ) -> dict[Pair, tuple[str, int]]:
+    """The rows of these directions. Queried by both IN-lists (an index range per from record),
+    which both stores plan well, then narrowed to the exact pairs."""
+    wanted = set(pairs)
     found: dict[Pair, tuple[str, int]] = {}
-    for batch in chunked(pairs, _PAIR_CHUNK):
-        found.update(
-            _association_rows(
-                conn, account_id, tuple_(associations.c.from_id, associations.c.to_id).in_(batch)
-            )
+    for batch in chunked(wanted, _PAIR_CHUNK):
+        condition = and_(
+            associations.c.from_id.in_({f for f, _ in batch}),
+            associations.c.to_id.in_({t for _, t in batch}),
         )
+        rows = _association_rows(conn, account_id, condition)
+        found.update({pair: row for pair, row in rows.items() if pair in wanted})
     return found
 
 
@@ -234,14 +234,18 @@ def _labels(
     )
     base = association_labels.c.account_id == account_id
     queries = [association_labels.c.from_id.in_(b) for b in chunked(everything_of)]
-    rest = [p for p in pairs if p[0] not in everything_of]
+    wanted = {p for p in pairs if p[0] not in everything_of}
     queries += [
-        tuple_(association_labels.c.from_id, association_labels.c.to_id).in_(b)
-        for b in chunked(rest, _PAIR_CHUNK)
+        and_(
+            association_labels.c.from_id.in_({f for f, _ in b}),
+            association_labels.c.to_id.in_({t for _, t in b}),
+        )
+        for b in chunked(wanted, _PAIR_CHUNK)
     ]
     for condition in queries:
         for f, t, type_id in conn.execute(select(*columns).where(base, condition)):
-            found[(int(f), int(t))].add(int(type_id))
+            if f in everything_of or (f, t) in wanted:
+                found[(f, t)].add(type_id)
     return found
 
 
@@ -288,13 +292,3 @@ def _counts(
             )
             counts.update({(int(f), assoc_type.id): int(n) for f, n in rows})
     return counts
-
-
-def _delete_rows(
-    conn: Connection, table: Any, keys: list[dict[str, Any]], *, with_type: bool
-) -> None:
-    if not keys:
-        return
-    columns = ["account_id", "from_id", "to_type", "to_id"] + (["type_id"] if with_type else [])
-    statement = delete(table).where(*(table.c[c] == bindparam(f"k_{c}") for c in columns))
-    conn.execute(statement, [{f"k_{c}": key[c] for c in columns} for key in keys])

@@ -5,11 +5,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, literal, select, union_all, update
+from sqlalchemy import Connection, Row, literal, select, union_all, update
 
 from liaison.domain.history import HistoryEvent
+from liaison.storage import bulk
 from liaison.storage.accounts import reserve_ids
 from liaison.storage.tables import association_history as h
+
+_COLUMNS = (
+    "account_id",
+    "id",
+    "operation_id",
+    "at",
+    "change",
+    "from_type",
+    "from_id",
+    "to_type",
+    "to_id",
+    "type_id",
+    "label",
+    "inverse_type_id",
+    "inverse_label",
+    "from_name",
+    "to_name",
+    "source",
+    "detail",
+)
 
 
 def append(
@@ -23,28 +44,30 @@ def append(
     if not events:
         return
     first = reserve_ids(conn, account_id, "history", len(events))
-    conn.execute(
-        insert(h),
+    bulk.insert(
+        conn,
+        h,
+        _COLUMNS,
         [
-            {
-                "account_id": account_id,
-                "id": first + i,
-                "operation_id": operation_id,
-                "at": now,
-                "change": e.change.value,
-                "from_type": e.from_type,
-                "from_id": e.from_id,
-                "to_type": e.to_type,
-                "to_id": e.to_id,
-                "type_id": e.type_id,
-                "label": e.label,
-                "inverse_type_id": e.inverse_type_id,
-                "inverse_label": e.inverse_label,
-                "from_name": e.from_name,
-                "to_name": e.to_name,
-                "source": e.source.value,
-                "detail": e.detail,
-            }
+            (
+                account_id,
+                first + i,
+                operation_id,
+                now,
+                e.change.value,
+                e.from_type,
+                e.from_id,
+                e.to_type,
+                e.to_id,
+                e.type_id,
+                e.label,
+                e.inverse_type_id,
+                e.inverse_label,
+                e.from_name,
+                e.to_name,
+                e.source.value,
+                e.detail,
+            )
             for i, e in enumerate(events)
         ],
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, select, update
 
 from liaison.domain.properties import Properties
+from liaison.storage import bulk
 from liaison.storage.accounts import reserve_ids
 from liaison.storage.tables import records
 
@@ -27,23 +28,32 @@ def chunked(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
 
 
 def insert_many(
-    conn: Connection, account_id: int, type_id: str, properties: Sequence[Properties], *, now: int
+    conn: Connection,
+    account_id: int,
+    type_id: str,
+    values: Sequence[tuple[Properties, str]],
+    *,
+    now: int,
 ) -> list[int]:
-    first = reserve_ids(conn, account_id, "record", len(properties))
-    ids = list(range(first, first + len(properties)))
-    conn.execute(
-        insert(records),
+    """Insert records given as (properties, display name); return their new IDs."""
+    first = reserve_ids(conn, account_id, "record", len(values))
+    ids = list(range(first, first + len(values)))
+    bulk.insert(
+        conn,
+        records,
+        (
+            "account_id",
+            "id",
+            "type_id",
+            "properties",
+            "name",
+            "created_at",
+            "updated_at",
+            "archived",
+        ),
         [
-            {
-                "account_id": account_id,
-                "id": record_id,
-                "type_id": type_id,
-                "properties": props,
-                "created_at": now,
-                "updated_at": now,
-                "archived": False,
-            }
-            for record_id, props in zip(ids, properties, strict=True)
+            (account_id, record_id, type_id, props, name, now, now, False)
+            for record_id, (props, name) in zip(ids, values, strict=True)
         ],
     )
     return ids
@@ -56,6 +66,23 @@ def get_many(conn: Connection, account_id: int, ids: Iterable[int]) -> dict[int,
             select(records).where(records.c.account_id == account_id, records.c.id.in_(batch))
         )
         found.update({row.id: row for row in rows})
+    return found
+
+
+def get_infos(conn: Connection, account_id: int, ids: Iterable[int]) -> list[Row[Any]]:
+    """ID, type, display name and state of records, without their properties."""
+    columns = (
+        records.c.id,
+        records.c.type_id,
+        records.c.name,
+        records.c.archived,
+        records.c.merged_into,
+    )
+    found: list[Row[Any]] = []
+    for batch in chunked(set(ids)):
+        found += conn.execute(
+            select(*columns).where(records.c.account_id == account_id, records.c.id.in_(batch))
+        ).all()
     return found
 
 
@@ -78,13 +105,14 @@ def list_page(
 
 
 def update_properties(
-    conn: Connection, account_id: int, changes: dict[int, Properties], *, now: int
+    conn: Connection, account_id: int, changes: dict[int, tuple[Properties, str]], *, now: int
 ) -> None:
+    """Set new (properties, display name) on records."""
     conn.execute(
         update(records)
         .where(records.c.account_id == account_id, records.c.id == bindparam("record_id"))
-        .values(properties=bindparam("props"), updated_at=now),
-        [{"record_id": i, "props": p} for i, p in changes.items()],
+        .values(properties=bindparam("props"), name=bindparam("display"), updated_at=now),
+        [{"record_id": i, "props": p, "display": n} for i, (p, n) in changes.items()],
     )
 
 

@@ -108,6 +108,7 @@ records = Table(
     Column("id", Id, primary_key=True),
     Column("type_id", String(20), nullable=False),
     Column("properties", Json, nullable=False),
+    Column("name", Text, nullable=False, comment="the display name, kept with the properties"),
     Column("created_at", Micros, nullable=False),
     Column("updated_at", Micros, nullable=False),
     Column("archived", Boolean, nullable=False, server_default=text("false")),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 00:34:30.098530
+Create Date: 2026-11-29 00:53:35.559660
 """
 
 from __future__ import annotations
@@ -164,6 +164,9 @@ def upgrade() -> None:
             "properties",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
+        ),
+        sa.Column(
+            "name", sa.Text(), nullable=False, comment="the display name, kept with the properties"
         ),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.Column("updated_at", sa.BigInteger(), nullable=False),

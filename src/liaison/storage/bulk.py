@@ -1,0 +1,96 @@
+"""Set-based writes: many rows in one statement (PostgreSQL) or one executemany (SQLite).
+
+SQLAlchemy's per-row parameter handling costs more than SQLite's own insert, and psycopg's
+executemany sends one statement per row; these helpers avoid both.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import JSON, Connection, Table
+from sqlalchemy.dialects import postgresql
+
+Row = Sequence[Any]
+
+
+def insert(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Row]) -> None:
+    """Insert `rows` (tuples in `columns` order)."""
+    if not rows:
+        return
+    names = ", ".join(columns)
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(
+            f"INSERT INTO {table.name} ({names}) SELECT {_casts(table, columns)} "
+            f"FROM {_unnest(table, columns)}",
+            _arrays(table, columns, rows),
+        )
+    else:
+        marks = ", ".join("?" for _ in columns)
+        conn.exec_driver_sql(
+            f"INSERT INTO {table.name} ({names}) VALUES ({marks})",
+            _sqlite_rows(table, columns, rows),
+        )
+
+
+def delete(conn: Connection, table: Table, columns: Sequence[str], keys: Sequence[Row]) -> None:
+    """Delete the rows whose `columns` equal each key tuple."""
+    if not keys:
+        return
+    if conn.dialect.name == "postgresql":
+        matches = " AND ".join(f"{table.name}.{c} = u.c{i}" for i, c in enumerate(columns))
+        conn.exec_driver_sql(
+            f"DELETE FROM {table.name} USING {_unnest(table, columns)} WHERE {matches}",
+            _arrays(table, columns, keys),
+        )
+    else:
+        matches = " AND ".join(f"{c} = ?" for c in columns)
+        conn.exec_driver_sql(f"DELETE FROM {table.name} WHERE {matches}", list(map(tuple, keys)))
+
+
+def _pg_type(table: Table, column: str) -> str:
+    column_type = table.c[column].type
+    if isinstance(column_type, JSON):
+        return "text"
+    return str(column_type.compile(dialect=_POSTGRES))
+
+
+def _unnest(table: Table, columns: Sequence[str]) -> str:
+    arrays = ", ".join(f"%s::{_pg_type(table, c)}[]" for c in columns)
+    aliases = ", ".join(f"c{i}" for i in range(len(columns)))
+    return f"unnest({arrays}) AS u({aliases})"
+
+
+def _casts(table: Table, columns: Sequence[str]) -> str:
+    return ", ".join(
+        f"u.c{i}::jsonb" if isinstance(table.c[c].type, JSON) else f"u.c{i}"
+        for i, c in enumerate(columns)
+    )
+
+
+def _arrays(table: Table, columns: Sequence[str], rows: Sequence[Row]) -> tuple[list[Any], ...]:
+    arrays = tuple(list(values) for values in zip(*rows, strict=True))
+    for i, column in enumerate(columns):
+        if isinstance(table.c[column].type, JSON):
+            arrays[i][:] = [None if v is None else json.dumps(v) for v in arrays[i]]
+    return arrays
+
+
+def _sqlite_rows(
+    table: Table, columns: Sequence[str], rows: Sequence[Row]
+) -> list[tuple[Any, ...]]:
+    json_columns = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
+    if not json_columns:
+        return list(map(tuple, rows))
+    converted = []
+    for row in rows:
+        values = list(row)
+        for i in json_columns:
+            values[i] = None if values[i] is None else json.dumps(values[i])
+        converted.append(tuple(values))
+    return converted
+
+
+_POSTGRES = postgresql.dialect()
