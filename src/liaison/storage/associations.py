@@ -10,17 +10,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from liaison.domain.association_types import Kind
 from liaison.domain.graph import Graph, Pair, RecordInfo
 from liaison.domain.object_types import COMPANIES
 from liaison.domain.schema import Schema
 from liaison.storage import bulk
-from liaison.storage.records import chunked, get_infos
+from liaison.storage.records import get_infos
 from liaison.storage.tables import association_labels, associations
 
-_PAIR_CHUNK = 2_000
+Key = tuple[int, str, int]
+"""(from ID, to object type, to ID): the primary key of one direction, account aside."""
 
 
 @dataclass
@@ -41,27 +42,25 @@ def load_graph(conn: Connection, account_id: int, schema: Schema, needs: Needs) 
     graph = Graph()
     _add_records(graph, schema, get_infos(conn, account_id, needs.records))
     rows: dict[Pair, tuple[str, int]] = {}
-    for batch in chunked(needs.everything_of):
-        rows.update(_association_rows(conn, account_id, associations.c.from_id.in_(batch)))
-    rows.update(_rows_for_pairs(conn, account_id, needs.pairs))
+    if needs.everything_of:
+        rows.update(_rows_from(conn, account_id, needs.everything_of))
+    rows.update(_rows_for_pairs(conn, account_id, _keys(graph, needs.pairs)))
     if needs.primary_rules:
         contacts = _requiring_primary(graph, schema, rows)
-        for batch in chunked(contacts):
-            rows.update(
-                _association_rows(
-                    conn,
-                    account_id,
-                    and_(associations.c.from_id.in_(batch), associations.c.to_type == COMPANIES),
-                )
-            )
+        rows.update(_rows_from(conn, account_id, contacts, to_type=COMPANIES))
         graph.neighbors.update({(c, COMPANIES): set() for c in contacts})
     known = set(graph.records) | {to for _, to in rows}
     holders = _exclusive_holders(conn, account_id, known)
     graph.holders.update(holders)
     if needs.holder_links:
-        missing = {(f, t) for (f, _), t in holders.items()} - rows.keys()
+        missing = [
+            (holder, schema.types[type_id].to_type, target)
+            for (holder, type_id), target in holders.items()
+            if (holder, target) not in rows
+        ]
         rows.update(_rows_for_pairs(conn, account_id, missing))
-    labels = _labels(conn, account_id, rows.keys(), needs.everything_of)
+    keys = [(f, to_type, t) for (f, t), (to_type, _) in rows.items()]
+    labels = _labels(conn, account_id, keys, needs.everything_of)
     ids = {i for pair in rows for i in pair} | set(holders.values())
     _add_records(graph, schema, get_infos(conn, account_id, ids - graph.records.keys()))
     _add_links(graph, schema, rows, labels)
@@ -70,6 +69,12 @@ def load_graph(conn: Connection, account_id: int, schema: Schema, needs: Needs) 
             graph.neighbors[(from_id, to_type)].add(to_id)
     graph.counts.update(_counts(conn, account_id, schema, graph))
     return graph
+
+
+def _keys(graph: Graph, pairs: Iterable[Pair]) -> list[Key]:
+    """Primary keys of these directions, for the records that exist."""
+    records = graph.records
+    return [(f, records[t].type_id, t) for f, t in pairs if f in records and t in records]
 
 
 def write_changes(conn: Connection, account_id: int, schema: Schema, graph: Graph) -> int:
@@ -155,43 +160,41 @@ def count(conn: Connection, account_id: int, from_id: int, to_type: str) -> int:
 
 
 # -- loading helpers ---------------------------------------------------------------------------
-def _add_records(graph: Graph, schema: Schema, rows: list[Any]) -> None:
-    for row in rows:
-        if row.type_id in schema.object_types:
-            graph.records[row.id] = RecordInfo(
-                row.id, row.type_id, row.name, row.archived, row.merged_into
-            )
+def _add_records(graph: Graph, schema: Schema, rows: list[tuple[Any, ...]]) -> None:
+    known = schema.object_types
+    for record_id, type_id, name, archived, merged_into in rows:
+        if type_id in known:
+            graph.records[record_id] = RecordInfo(record_id, type_id, name, archived, merged_into)
 
 
 def _association_rows(
-    conn: Connection, account_id: int, condition: Any
+    conn: Connection, account_id: int, *conditions: ColumnElement[bool]
 ) -> dict[Pair, tuple[str, int]]:
+    a = associations.c
     rows = conn.execute(
-        select(
-            associations.c.from_id,
-            associations.c.to_id,
-            associations.c.to_type,
-            associations.c.created_at,
-        ).where(associations.c.account_id == account_id, condition)
+        select(a.from_id, a.to_id, a.to_type, a.created_at).where(
+            a.account_id == account_id, *conditions
+        )
     )
-    return {(int(f), int(t)): (to_type, int(at)) for f, t, to_type, at in rows}
+    return {(f, t): (to_type, at) for f, t, to_type, at in rows}
+
+
+def _rows_from(
+    conn: Connection, account_id: int, ids: Iterable[int], *, to_type: str | None = None
+) -> dict[Pair, tuple[str, int]]:
+    """Every association of these records (to one object type, if given)."""
+    a = associations.c
+    typed = [a.to_type == to_type] if to_type else []
+    return _association_rows(conn, account_id, bulk.ids_in(conn, a.from_id, ids), *typed)
 
 
 def _rows_for_pairs(
-    conn: Connection, account_id: int, pairs: Iterable[Pair]
+    conn: Connection, account_id: int, keys: Iterable[Key]
 ) -> dict[Pair, tuple[str, int]]:
-    """The rows of these directions. Queried by both IN-lists (an index range per from record),
-    which both stores plan well, then narrowed to the exact pairs."""
-    wanted = set(pairs)
-    found: dict[Pair, tuple[str, int]] = {}
-    for batch in chunked(wanted, _PAIR_CHUNK):
-        condition = and_(
-            associations.c.from_id.in_({f for f, _ in batch}),
-            associations.c.to_id.in_({t for _, t in batch}),
-        )
-        rows = _association_rows(conn, account_id, condition)
-        found.update({pair: row for pair, row in rows.items() if pair in wanted})
-    return found
+    """The rows of these directions, each by its primary key."""
+    columns = ("from_id", "to_id", "to_type", "created_at")
+    rows = bulk.lookup(conn, associations, columns, account_id, list(keys))
+    return {(f, t): (to_type, at) for f, t, to_type, at in rows}
 
 
 def _requiring_primary(graph: Graph, schema: Schema, rows: dict[Pair, tuple[str, int]]) -> set[int]:
@@ -206,46 +209,38 @@ def _requiring_primary(graph: Graph, schema: Schema, rows: dict[Pair, tuple[str,
 def _exclusive_holders(
     conn: Connection, account_id: int, ids: Iterable[int]
 ) -> dict[tuple[int, int], int]:
-    found: dict[tuple[int, int], int] = {}
-    for batch in chunked(ids):
-        rows = conn.execute(
-            select(
-                association_labels.c.from_id,
-                association_labels.c.type_id,
-                association_labels.c.to_id,
-            ).where(
-                association_labels.c.account_id == account_id,
-                association_labels.c.from_id.in_(batch),
-                association_labels.c.exclusive,
-            )
+    labels = association_labels.c
+    rows = conn.execute(
+        select(labels.from_id, labels.type_id, labels.to_id).where(
+            labels.account_id == account_id,
+            bulk.ids_in(conn, labels.from_id, ids),
+            labels.exclusive,
         )
-        found.update({(int(f), int(t)): int(to) for f, t, to in rows})
-    return found
+    )
+    return {(f, t): to for f, t, to in rows}
 
 
 def _labels(
-    conn: Connection, account_id: int, pairs: Iterable[Pair], everything_of: set[int]
+    conn: Connection, account_id: int, keys: Iterable[Key], everything_of: set[int]
 ) -> dict[Pair, set[int]]:
+    """The labels on these directions, and on every association of `everything_of`."""
+    labels = association_labels.c
     found: dict[Pair, set[int]] = defaultdict(set)
-    columns = (
-        association_labels.c.from_id,
-        association_labels.c.to_id,
-        association_labels.c.type_id,
+    rows = bulk.lookup(
+        conn,
+        association_labels,
+        ("from_id", "to_id", "type_id"),
+        account_id,
+        [k for k in keys if k[0] not in everything_of],
     )
-    base = association_labels.c.account_id == account_id
-    queries = [association_labels.c.from_id.in_(b) for b in chunked(everything_of)]
-    wanted = {p for p in pairs if p[0] not in everything_of}
-    queries += [
-        and_(
-            association_labels.c.from_id.in_({f for f, _ in b}),
-            association_labels.c.to_id.in_({t for _, t in b}),
-        )
-        for b in chunked(wanted, _PAIR_CHUNK)
-    ]
-    for condition in queries:
-        for f, t, type_id in conn.execute(select(*columns).where(base, condition)):
-            if f in everything_of or (f, t) in wanted:
-                found[(f, t)].add(type_id)
+    if everything_of:
+        rows += conn.execute(
+            select(labels.from_id, labels.to_id, labels.type_id).where(
+                labels.account_id == account_id, bulk.ids_in(conn, labels.from_id, everything_of)
+            )
+        ).all()
+    for f, t, type_id in rows:
+        found[(f, t)].add(type_id)
     return found
 
 
@@ -280,15 +275,20 @@ def _counts(
         ids = by_type.get(assoc_type.from_type, [])
         for record_id in ids:
             counts[(record_id, assoc_type.id)] = 0
-        for batch in chunked(ids):
-            if assoc_type.kind is Kind.UNLABELED:
-                table, condition = associations, associations.c.to_type == assoc_type.to_type
-            else:
-                table, condition = association_labels, association_labels.c.type_id == assoc_type.id
-            rows = conn.execute(
-                select(table.c.from_id, func.count())
-                .where(table.c.account_id == account_id, table.c.from_id.in_(batch), condition)
-                .group_by(table.c.from_id)
+        if not ids:
+            continue
+        if assoc_type.kind is Kind.UNLABELED:
+            table, condition = associations, associations.c.to_type == assoc_type.to_type
+        else:
+            table, condition = association_labels, association_labels.c.type_id == assoc_type.id
+        rows = conn.execute(
+            select(table.c.from_id, func.count())
+            .where(
+                table.c.account_id == account_id,
+                bulk.ids_in(conn, table.c.from_id, ids),
+                condition,
             )
-            counts.update({(int(f), assoc_type.id): int(n) for f, n in rows})
+            .group_by(table.c.from_id)
+        )
+        counts.update({(f, assoc_type.id): n for f, n in rows})
     return counts

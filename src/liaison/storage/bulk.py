@@ -7,10 +7,22 @@ executemany sends one statement per row; these helpers avoid both.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.dialects import postgresql
 
 Row = Sequence[Any]
@@ -33,6 +45,47 @@ def insert(conn: Connection, table: Table, columns: Sequence[str], rows: Sequenc
             f"INSERT INTO {table.name} ({names}) VALUES ({marks})",
             _sqlite_rows(table, columns, rows),
         )
+
+
+def ids_in(conn: Connection, column: ColumnElement[Any], ids: Iterable[int]) -> ColumnElement[bool]:
+    """`column IN ids`, with the whole list sent as one parameter: a PostgreSQL array, or a
+    JSON array that SQLite unpacks with json_each. No statement grows with the list."""
+    values = list(ids)
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=postgresql.ARRAY(BigInteger)))
+    listed: Select[Any] = select(literal_column("value")).select_from(
+        func.json_each(bindparam(None, json.dumps(values)))
+    )
+    return column.in_(listed.scalar_subquery())
+
+
+def lookup(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    account_id: int,
+    keys: Sequence[tuple[int, str, int]],
+) -> list[tuple[Any, ...]]:
+    """Rows of `table` whose (from_id, to_type, to_id) is one of `keys`: one primary-key lookup
+    each, the keys sent as arrays (PostgreSQL) or one JSON text (SQLite, keys driving the join)."""
+    if not keys:
+        return []
+    wanted = ", ".join(f"x.{c}" for c in columns)
+    if conn.dialect.name == "postgresql":
+        sql = (
+            f"SELECT {wanted} "
+            "FROM unnest(%s::bigint[], %s::varchar[], %s::bigint[]) AS k(f, ty, t) "
+            f"JOIN {table.name} AS x ON x.account_id = %s AND x.from_id = k.f "
+            "AND x.to_type = k.ty AND x.to_id = k.t"
+        )
+        f, ty, t = (list(column) for column in zip(*keys, strict=True))
+        return [tuple(r) for r in conn.exec_driver_sql(sql, (f, ty, t, account_id))]
+    sql = (
+        f"SELECT {wanted} FROM json_each(?) AS k CROSS JOIN {table.name} AS x "
+        "WHERE x.account_id = ? AND x.from_id = json_extract(k.value, '$[0]') "
+        "AND x.to_type = json_extract(k.value, '$[1]') AND x.to_id = json_extract(k.value, '$[2]')"
+    )
+    return [tuple(r) for r in conn.exec_driver_sql(sql, (json.dumps(keys), account_id))]
 
 
 def delete(conn: Connection, table: Table, columns: Sequence[str], keys: Sequence[Row]) -> None:
@@ -93,4 +146,4 @@ def _sqlite_rows(
     return converted
 
 
-_POSTGRES = postgresql.dialect()
+_POSTGRES = postgresql.dialect()  # type: ignore[no-untyped-call]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, delete, select, update
@@ -11,20 +11,6 @@ from liaison.domain.properties import Properties
 from liaison.storage import bulk
 from liaison.storage.accounts import reserve_ids
 from liaison.storage.tables import records
-
-CHUNK = 5_000
-"""IN-lists are sent in chunks of this size (SQLite's bound-parameter limit is 32,766)."""
-
-
-def chunked(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def insert_many(
@@ -60,30 +46,25 @@ def insert_many(
 
 
 def get_many(conn: Connection, account_id: int, ids: Iterable[int]) -> dict[int, Row[Any]]:
-    found: dict[int, Row[Any]] = {}
-    for batch in chunked(set(ids)):
-        rows = conn.execute(
-            select(records).where(records.c.account_id == account_id, records.c.id.in_(batch))
+    rows = conn.execute(
+        select(records).where(
+            records.c.account_id == account_id, bulk.ids_in(conn, records.c.id, ids)
         )
-        found.update({row.id: row for row in rows})
-    return found
-
-
-def get_infos(conn: Connection, account_id: int, ids: Iterable[int]) -> list[Row[Any]]:
-    """ID, type, display name and state of records, without their properties."""
-    columns = (
-        records.c.id,
-        records.c.type_id,
-        records.c.name,
-        records.c.archived,
-        records.c.merged_into,
     )
-    found: list[Row[Any]] = []
-    for batch in chunked(set(ids)):
-        found += conn.execute(
-            select(*columns).where(records.c.account_id == account_id, records.c.id.in_(batch))
-        ).all()
-    return found
+    return {row.id: row for row in rows}
+
+
+def get_infos(conn: Connection, account_id: int, ids: Iterable[int]) -> list[tuple[Any, ...]]:
+    """(ID, type, display name, archived, merged into) of records, without their properties."""
+    r = records.c
+    return [
+        tuple(row)
+        for row in conn.execute(
+            select(r.id, r.type_id, r.name, r.archived, r.merged_into).where(
+                r.account_id == account_id, bulk.ids_in(conn, r.id, ids)
+            )
+        )
+    ]
 
 
 def list_page(
@@ -125,22 +106,24 @@ def archive(
     now: int,
     merged_into: int | None = None,
 ) -> None:
-    for batch in chunked(ids):
-        conn.execute(
-            update(records)
-            .where(records.c.account_id == account_id, records.c.id.in_(batch))
-            .values(
-                archived=True,
-                archived_at=now,
-                archived_by=operation_id,
-                merged_into=merged_into,
-                updated_at=now,
-            )
+    conn.execute(
+        update(records)
+        .where(records.c.account_id == account_id, bulk.ids_in(conn, records.c.id, ids))
+        .values(
+            archived=True,
+            archived_at=now,
+            archived_by=operation_id,
+            merged_into=merged_into,
+            updated_at=now,
         )
+    )
     if merged_into is not None:
         conn.execute(
             update(records)
-            .where(records.c.account_id == account_id, records.c.merged_into.in_(list(ids)))
+            .where(
+                records.c.account_id == account_id,
+                bulk.ids_in(conn, records.c.merged_into, ids),
+            )
             .values(merged_into=merged_into)
         )
 
