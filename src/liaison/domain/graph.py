@@ -6,7 +6,7 @@ difference back. Every edit is logged so that one batch input can be rolled back
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,24 +39,31 @@ class Graph:
     """(record, type ID) -> how many associations of that type it has; loaded for limited types."""
     neighbors: dict[tuple[int, str], set[int]] = field(default_factory=dict)
     """(record, object type) -> every associated record of that type; loaded where rules need it."""
-    _undo: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    _undo: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
+    """Each edit's inverse: (dict, key, old value) or (set, element, was it present)."""
     _original: dict[Pair, frozenset[int] | None] = field(default_factory=dict, repr=False)
 
     # -- edits, each undoable -------------------------------------------------------------
     def _assign(self, table: dict[Any, Any], key: Hashable, value: Any) -> None:
-        old = table.get(key, _MISSING)
-        self._undo.append(lambda: _restore(table, key, old))
+        self._undo.append((table, key, table.get(key, _MISSING)))
         if value is _MISSING:
             table.pop(key, None)
         else:
             table[key] = value
 
     def set_link(self, pair: Pair, types: frozenset[int] | None) -> None:
-        self._original.setdefault(pair, self.links.get(pair))
-        self._assign(self.links, pair, _MISSING if types is None else types)
+        links = self.links
+        if pair not in self._original:
+            self._original[pair] = links.get(pair)
+        self._undo.append((links, pair, links.get(pair, _MISSING)))
+        if types is None:
+            links.pop(pair, None)
+        else:
+            links[pair] = types
 
     def set_since(self, pair: Pair, at: int) -> None:
-        self._assign(self.since, pair, at)
+        """Not undone: a stale time of a pair that is not associated is never read."""
+        self.since[pair] = at
 
     def set_holder(self, key: tuple[int, int], other: int | None) -> None:
         self._assign(self.holders, key, _MISSING if other is None else other)
@@ -70,12 +77,11 @@ class Graph:
         current = self.neighbors.get((record, other_type))
         if current is None or (other in current) == present:
             return
+        self._undo.append((current, other, not present))
         if present:
             current.add(other)
-            self._undo.append(lambda: current.discard(other))
         else:
             current.discard(other)
-            self._undo.append(lambda: current.add(other))
 
     # -- savepoints -----------------------------------------------------------------------
     def mark(self) -> int:
@@ -83,7 +89,13 @@ class Graph:
 
     def rollback(self, mark: int) -> None:
         while len(self._undo) > mark:
-            self._undo.pop()()
+            container, key, old = self._undo.pop()
+            if isinstance(container, dict):
+                _restore(container, key, old)
+            elif old:
+                container.add(key)
+            else:
+                container.discard(key)
 
     def changed_pairs(self) -> dict[Pair, tuple[frozenset[int] | None, frozenset[int] | None]]:
         """Each edited direction with its (before, after) types, leaving out the unchanged."""

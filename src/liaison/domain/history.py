@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Source(StrEnum):
@@ -90,8 +90,7 @@ class Actor:
         return cls(ActorKind.SYSTEM, name, name)
 
 
-@dataclass(frozen=True)
-class HistoryEvent:
+class HistoryEvent(NamedTuple):
     """One change of one association, as seen from `from_id` (the record the change was made on).
 
     `type_id` is directional (from `from_id` to `to_id`); for CREATED and REMOVED it is the

@@ -233,7 +233,7 @@ class Planner:
 
     def _change_link(self, x: RecordInfo, y: RecordInfo, types: frozenset[int]) -> None:
         self.graph.set_link((x.id, y.id), types)
-        self.graph.set_link((y.id, x.id), frozenset(self.schema.inverse(t) for t in types))
+        self.graph.set_link((y.id, x.id), self.schema.inverse_set(types))
 
     def _count(self, x: RecordInfo, y: RecordInfo, type_id: int, delta: int) -> None:
         """Keep counts of limited types, refusing a change that would pass a limit (A6)."""

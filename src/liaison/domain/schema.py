@@ -23,6 +23,7 @@ class Schema:
     _unlabeled: dict[tuple[str, str], int] = field(init=False, repr=False)
     _primary: dict[tuple[str, str], int] = field(init=False, repr=False)
     _by_name: dict[str, ObjectType] = field(init=False, repr=False)
+    _inverse_sets: dict[frozenset[int], frozenset[int]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._unlabeled = {
@@ -34,6 +35,7 @@ class Schema:
             if t.kind is Kind.PRIMARY and t.exclusive
         }
         self._by_name = {}
+        self._inverse_sets = {}
         for object_type in self.object_types.values():
             for name in object_type.names():
                 self._by_name[name.lower()] = object_type
@@ -107,6 +109,13 @@ class Schema:
 
     def inverse(self, type_id: int) -> int:
         return self.types[type_id].inverse_id
+
+    def inverse_set(self, type_ids: frozenset[int]) -> frozenset[int]:
+        """The types of the way back; the few sets in use are computed once."""
+        found = self._inverse_sets.get(type_ids)
+        if found is None:
+            found = self._inverse_sets[type_ids] = frozenset(self.inverse(t) for t in type_ids)
+        return found
 
     def label_of(self, type_id: int) -> str | None:
         found = self.types.get(type_id)

@@ -247,16 +247,18 @@ def _labels(
 def _add_links(
     graph: Graph, schema: Schema, rows: dict[Pair, tuple[str, int]], labels: dict[Pair, set[int]]
 ) -> None:
+    records, known = graph.records, schema.types
     for (from_id, to_id), (_, created_at) in rows.items():
-        x, y = graph.records.get(from_id), graph.records.get(to_id)
+        x, y = records.get(from_id), records.get(to_id)
         if x is None or y is None or not schema.is_defined(x.type_id, y.type_id):
             continue
         types = frozenset(
-            {schema.unlabeled_id(x.type_id, y.type_id), *labels.get((from_id, to_id), ())}
+            t
+            for t in (schema.unlabeled_id(x.type_id, y.type_id), *labels.get((from_id, to_id), ()))
+            if t in known
         )
-        types = frozenset(t for t in types if t in schema.types)
         graph.links[(from_id, to_id)] = types
-        graph.links[(to_id, from_id)] = frozenset(schema.inverse(t) for t in types)
+        graph.links[(to_id, from_id)] = schema.inverse_set(types)
         graph.since[(from_id, to_id)] = graph.since[(to_id, from_id)] = created_at
 
 
