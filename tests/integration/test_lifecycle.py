@@ -206,3 +206,13 @@ def test_l5_an_archived_record_can_be_purged(db: Database, me: Caller) -> None:
     records.delete(db, me, "contacts", ann.id)
     records.purge(db, me, "contacts", ann.id)
     assert all("Ann" not in row for row in dump(db)["records"])
+
+
+def test_l3_deleting_a_merged_id_is_refused_naming_its_survivor(db: Database, me: Caller) -> None:
+    a, b = contact(db, me), contact(db, me)
+    records.merge(db, me, "contacts", a.id, b.id)
+    with pytest.raises(LiaisonError) as refused:
+        records.delete(db, me, "contacts", b.id)
+    assert refused.value.code is ErrorCode.RECORD_ARCHIVED
+    assert f"merged into record {a.id}" in refused.value.message
+    assert records.update(db, me, "contacts", b.id, {"jobtitle": "CEO"}).id == a.id

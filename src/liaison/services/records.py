@@ -156,7 +156,7 @@ def update(
 def delete(database: Database, caller: Caller, object_type: str, record_id: int) -> None:
     """L1: archive the record and remove its associations, as OBJECT_DELETION."""
     with unit_of_work(database, caller, "delete") as unit:
-        row = _resolve(unit, object_type, record_id)
+        row = _resolve(unit, object_type, record_id, follow=False)
         _remove_all_associations(unit, row.id)
         store.archive(
             unit.conn, unit.account_id, [row.id], operation_id=unit.operation_id, now=unit.now
@@ -293,11 +293,20 @@ def _resolve(
     archived: bool | None = False,
     follow: bool = True,
 ) -> Row[Any]:
-    """The record `record_id` of `object_type` (following a merge), or RECORD_NOT_FOUND."""
+    """The record `record_id` of `object_type`, or RECORD_NOT_FOUND. A merged record's ID
+    stands for its survivor when `follow`; otherwise a live record is asked for in vain."""
     kind = unit.schema.object_type(object_type)
     row = store.get_many(unit.conn, unit.account_id, [record_id]).get(record_id)
-    if row is not None and follow and row.merged_into is not None:
+    if row is not None and row.merged_into is not None and follow:
         row = store.get_many(unit.conn, unit.account_id, [row.merged_into]).get(row.merged_into)
+    elif row is not None and row.merged_into is not None and archived is False:
+        raise LiaisonError(
+            ErrorCode.RECORD_ARCHIVED,
+            f"{kind.singular.capitalize()} {record_id} was merged into record {row.merged_into}: "
+            "use that one.",
+            objectId=record_id,
+            mergedInto=row.merged_into,
+        )
     if row is None or row.type_id != kind.id or (archived is not None and row.archived != archived):
         state = "deleted " if archived else ""
         raise LiaisonError(
