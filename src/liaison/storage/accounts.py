@@ -10,6 +10,7 @@ from liaison.storage.tables import accounts, counters
 
 DEFAULT_ACCOUNT_ID = 1
 _SEQUENCES = {
+    "schema": 0,
     "record": 0,
     "operation": 0,
     "history": 0,
@@ -46,6 +47,21 @@ def exists(conn: Connection, account_id: int) -> bool:
 
 def name_of(conn: Connection, account_id: int) -> str | None:
     return conn.execute(select(accounts.c.name).where(accounts.c.id == account_id)).scalar()
+
+
+def schema_version(conn: Connection, account_id: int) -> tuple[int, int]:
+    """(account creation time, schema version): the version is bumped by every change of the
+    account's schema (types, labels, limits); the time tells a re-created account apart."""
+    row = conn.execute(
+        select(accounts.c.created_at, counters.c.value)
+        .join_from(accounts, counters, counters.c.account_id == accounts.c.id)
+        .where(accounts.c.id == account_id, counters.c.name == "schema")
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def touch_schema(conn: Connection, account_id: int) -> None:
+    reserve_ids(conn, account_id, "schema", 1)
 
 
 def reserve_ids(conn: Connection, account_id: int, sequence: str, count: int) -> int:

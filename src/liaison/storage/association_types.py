@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from liaison.domain.association_types import AssociationType, Category, Kind
+from liaison.storage.accounts import touch_schema
 from liaison.storage.clock import now_micros
 from liaison.storage.tables import association_labels, association_limits, association_types
 
@@ -20,6 +21,7 @@ def load(conn: Connection, account_id: int) -> list[AssociationType]:
 
 
 def insert_types(conn: Connection, account_id: int, types: Iterable[AssociationType]) -> None:
+    touch_schema(conn, account_id)
     now = now_micros()
     conn.execute(
         insert(association_types),
@@ -42,6 +44,7 @@ def insert_types(conn: Connection, account_id: int, types: Iterable[AssociationT
 
 
 def rename(conn: Connection, account_id: int, type_id: int, label: str) -> None:
+    touch_schema(conn, account_id)
     conn.execute(
         update(association_types)
         .where(association_types.c.account_id == account_id, association_types.c.id == type_id)
@@ -50,6 +53,7 @@ def rename(conn: Connection, account_id: int, type_id: int, label: str) -> None:
 
 
 def delete_types(conn: Connection, account_id: int, type_ids: Iterable[int]) -> None:
+    touch_schema(conn, account_id)
     ids = list(type_ids)
     conn.execute(
         delete(association_types).where(
@@ -97,6 +101,7 @@ def load_limits(conn: Connection, account_id: int) -> dict[int, int]:
 
 
 def set_limits(conn: Connection, account_id: int, limits: dict[int, int]) -> None:
+    touch_schema(conn, account_id)
     delete_limits(conn, account_id, limits)
     now = now_micros()
     conn.execute(
@@ -109,6 +114,7 @@ def set_limits(conn: Connection, account_id: int, limits: dict[int, int]) -> Non
 
 
 def delete_limits(conn: Connection, account_id: int, type_ids: Iterable[int]) -> None:
+    touch_schema(conn, account_id)
     conn.execute(
         delete(association_limits).where(
             association_limits.c.account_id == account_id,

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from liaison.domain.object_types import ObjectType, custom_type
 from liaison.domain.properties import PropertyDefinition, PropertyType
+from liaison.storage.accounts import touch_schema
 from liaison.storage.clock import now_micros
 from liaison.storage.tables import object_types
 
@@ -22,6 +23,7 @@ def load_custom(conn: Connection, account_id: int) -> list[ObjectType]:
 
 
 def insert_custom(conn: Connection, account_id: int, object_type: ObjectType) -> None:
+    touch_schema(conn, account_id)
     now = now_micros()
     conn.execute(
         insert(object_types).values(
@@ -40,6 +42,7 @@ def insert_custom(conn: Connection, account_id: int, object_type: ObjectType) ->
 
 
 def update_custom(conn: Connection, account_id: int, object_type: ObjectType) -> None:
+    touch_schema(conn, account_id)
     conn.execute(
         update(object_types)
         .where(object_types.c.account_id == account_id, object_types.c.id == object_type.id)
@@ -55,6 +58,7 @@ def update_custom(conn: Connection, account_id: int, object_type: ObjectType) ->
 
 
 def archive_custom(conn: Connection, account_id: int, type_id: str) -> None:
+    touch_schema(conn, account_id)
     conn.execute(
         update(object_types)
         .where(object_types.c.account_id == account_id, object_types.c.id == type_id)
