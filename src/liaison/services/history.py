@@ -57,7 +57,7 @@ def record_history(
         rows = store.for_record(
             unit.conn, unit.account_id, record_id, other_type=other, before=before, limit=limit + 1
         )
-        return _page(unit, rows, limit)
+        return _page(rows, limit, seen_from=record_id)
 
 
 def association_history(
@@ -74,19 +74,12 @@ def association_history(
     """Every change of one association, newest first, seen from `record_id` (H4)."""
     _check_limit(limit)
     with reading(database, caller) as unit:
-        record_type = _record_type(unit, object_type, record_id)
-        other = unit.schema.object_type(other_type).id
+        _record_type(unit, object_type, record_id)
+        unit.schema.object_type(other_type)
         rows = store.for_pair(
-            unit.conn,
-            unit.account_id,
-            record_id,
-            other_id,
-            other_type=other,
-            record_type=record_type,
-            before=before,
-            limit=limit + 1,
+            unit.conn, unit.account_id, record_id, other_id, before=before, limit=limit + 1
         )
-        return _page(unit, rows, limit, seen_from=record_id)
+        return _page(rows, limit, seen_from=record_id)
 
 
 def operation(database: Database, caller: Caller, operation_id: int) -> Operation:
@@ -99,7 +92,6 @@ def operation(database: Database, caller: Caller, operation_id: int) -> Operatio
                 operationId=operation_id,
             )
         rows = store.for_operation(unit.conn, unit.account_id, operation_id)
-        this = {row.id: row}
         return Operation(
             id=row.id,
             kind=row.kind,
@@ -108,7 +100,7 @@ def operation(database: Database, caller: Caller, operation_id: int) -> Operatio
             actor_id=row.actor_id,
             actor_name=row.actor_name,
             started_at=to_datetime(row.started_at),
-            entries=[_entry(r, this, seen_from=r.from_id) for r in rows],
+            entries=[_entry(r, seen_from=r.from_id) for r in rows],
         )
 
 
@@ -119,7 +111,7 @@ def _check_limit(limit: int) -> None:
         )
 
 
-def _record_type(unit: Unit, object_type: str, record_id: int) -> str:
+def _record_type(unit: Unit, object_type: str, record_id: int) -> None:
     kind = unit.schema.object_type(object_type)
     row = records_store.get_many(unit.conn, unit.account_id, [record_id]).get(record_id)
     if row is None or row.type_id != kind.id:
@@ -129,32 +121,16 @@ def _record_type(unit: Unit, object_type: str, record_id: int) -> str:
             objectType=kind.name,
             objectId=record_id,
         )
-    return kind.id
 
 
-def _page(
-    unit: Unit, rows: list[Row[Any]], limit: int, *, seen_from: int | None = None
-) -> HistoryPage:
-    operations = operations_store.get_many(
-        unit.conn, unit.account_id, {r.operation_id for r in rows[:limit]}
-    )
-    entries = [
-        _entry(
-            r,
-            operations,
-            seen_from=seen_from
-            if seen_from is not None
-            else (r.from_id if r.outgoing else r.to_id),
-        )
-        for r in rows[:limit]
-    ]
+def _page(rows: list[Row[Any]], limit: int, *, seen_from: int) -> HistoryPage:
+    entries = [_entry(r, seen_from=seen_from) for r in rows[:limit]]
     return HistoryPage(entries, entries[-1].id if len(rows) > limit else None)
 
 
-def _entry(row: Row[Any], operations: dict[int, Row[Any]], *, seen_from: int) -> HistoryEntry:
+def _entry(row: Row[Any], *, seen_from: int) -> HistoryEntry:
     """The stored event, turned to face `seen_from`."""
     forward = row.from_id == seen_from
-    op = operations[row.operation_id]
     return HistoryEntry(
         id=row.id,
         operation_id=row.operation_id,
@@ -169,8 +145,8 @@ def _entry(row: Row[Any], operations: dict[int, Row[Any]], *, seen_from: int) ->
         type_id=row.type_id if forward else row.inverse_type_id,
         label=row.label if forward else row.inverse_label,
         source=Source(row.source),
-        actor_kind=ActorKind(op.actor_kind),
-        actor_id=op.actor_id,
-        actor_name=op.actor_name,
+        actor_kind=ActorKind(row.actor_kind),
+        actor_id=row.actor_id,
+        actor_name=row.actor_name,
         detail=row.detail,
     )

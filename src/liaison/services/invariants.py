@@ -26,6 +26,7 @@ from liaison.storage.tables import (
     association_labels,
     association_limits,
     associations,
+    operations,
     records,
 )
 
@@ -65,6 +66,7 @@ def _check_account(conn: Connection, account_id: int) -> list[str]:
     )
     _check_limits(conn, account_id, state, history)
     _check_replay(state, history)
+    _check_operation_ranges(conn, account_id, state, history)
     return state.problems
 
 
@@ -168,6 +170,22 @@ def _check_limits(conn: Connection, account_id: int, state: _Account, history: l
                     f"record {record_id} has {count} associations of type {limit.type_id}, over "
                     f"its limit of {limit.max_to}, and gained some after the limit was set"
                 )
+
+
+def _check_operation_ranges(
+    conn: Connection, account_id: int, state: _Account, history: list[Any]
+) -> None:
+    """Each operation's history rows are exactly the ID range noted on it (H6)."""
+    ranges = {
+        op.id: (op.first_history_id, op.last_history_id)
+        for op in conn.execute(select(operations).where(operations.c.account_id == account_id))
+    }
+    for e in history:
+        first, last = ranges.get(e.operation_id, (None, None))
+        if first is None or last is None or not first <= e.id <= last:
+            state.problems.append(
+                f"history row {e.id} is outside the range noted on operation {e.operation_id}"
+            )
 
 
 def _check_replay(state: _Account, history: list[Any]) -> None:

@@ -35,6 +35,8 @@ class Unit:
     kind: str
     source: Source
     now: int = field(default_factory=now_micros)
+    history_ids: tuple[int, int] | None = None
+    """The first and last history ID this unit wrote: one range, see `operations.note_history`."""
 
     @property
     def account_id(self) -> int:
@@ -66,8 +68,15 @@ class Unit:
         """Write the planner's changes and their history together (H1)."""
         associations_store.write_changes(self.conn, self.account_id, self.schema, planner.graph)
         if planner.events:
-            history.append(
+            first, last = history.append(
                 self.conn, self.account_id, self.operation_id, planner.events, now=self.now
+            )
+            self.history_ids = (self.history_ids or (first, last))[0], last
+
+    def finish(self) -> None:
+        if self.history_ids is not None:
+            operations.note_history(
+                self.conn, self.account_id, self.operation_id, *self.history_ids
             )
 
 
@@ -84,7 +93,9 @@ def unit_of_work(
             # One writer per account at a time, as SQLite's BEGIN IMMEDIATE gives for the file:
             # the rules (limits, one primary) read before they write.
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": caller.account_id})
-        yield Unit(conn, caller, kind, source or caller.actor.source)
+        unit = Unit(conn, caller, kind, source or caller.actor.source)
+        yield unit
+        unit.finish()
 
 
 @contextmanager

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, literal, select, union_all, update
+from sqlalchemy import Connection, Row, bindparam, select, union_all, update
 
 from liaison.domain.history import HistoryEvent
 from liaison.storage import bulk
+from liaison.storage import operations as operations_store
 from liaison.storage.accounts import reserve_ids
 from liaison.storage.tables import association_history as h
+from liaison.storage.tables import operations
 
 _COLUMNS = (
     "account_id",
@@ -40,51 +42,78 @@ def append(
     events: Sequence[HistoryEvent],
     *,
     now: int,
-) -> None:
-    if not events:
-        return
+) -> tuple[int, int]:
+    """Append the events; return the first and last history ID they got."""
     first = reserve_ids(conn, account_id, "history", len(events))
-    bulk.insert(
-        conn,
-        h,
-        _COLUMNS,
-        [
-            (
-                account_id,
-                first + i,
-                operation_id,
-                now,
-                e.change.value,
-                e.from_type,
-                e.from_id,
-                e.to_type,
-                e.to_id,
-                e.type_id,
-                e.label,
-                e.inverse_type_id,
-                e.inverse_label,
-                e.from_name,
-                e.to_name,
-                e.source.value,
-                e.detail,
-            )
-            for i, e in enumerate(events)
-        ],
+    rows = [
+        (
+            account_id,
+            first + i,
+            operation_id,
+            now,
+            e.change.value,
+            e.from_type,
+            e.from_id,
+            e.to_type,
+            e.to_id,
+            e.type_id,
+            e.label,
+            e.inverse_type_id,
+            e.inverse_label,
+            e.from_name,
+            e.to_name,
+            e.source.value,
+            e.detail,
+        )
+        for i, e in enumerate(events)
+    ]
+    bulk.insert(conn, h, _COLUMNS, rows)
+    return first, first + len(events) - 1
+
+
+_ACTOR = (operations.c.actor_kind, operations.c.actor_id, operations.c.actor_name)
+_NEWEST = 2**62
+"""`before` for the first page: past any ID."""
+
+
+def _with_actor(*conditions: Any) -> Any:
+    """History rows with the actor of each row's operation."""
+    return (
+        select(h, *_ACTOR)
+        .join_from(
+            h,
+            operations,
+            (operations.c.account_id == h.c.account_id) & (operations.c.id == h.c.operation_id),
+        )
+        .where(*conditions)
     )
 
 
-def _side(
-    account_id: int, record_id: int, other_type: str | None, before: int | None, *, outgoing: bool
-) -> Any:
-    """Rows where `record_id` is on one side, newest first, seen from `record_id`."""
-    mine, _theirs = (h.c.from_id, h.c.to_id) if outgoing else (h.c.to_id, h.c.from_id)
-    their_type = h.c.to_type if outgoing else h.c.from_type
-    conditions = [h.c.account_id == account_id, mine == record_id]
-    if other_type is not None:
-        conditions.append(their_type == other_type)
-    if before is not None:
-        conditions.append(h.c.id < before)
-    return select(h, literal(outgoing).label("outgoing")).where(*conditions)
+def _both_sides(from_extra: list[Any], to_extra: list[Any]) -> Any:
+    """Rows where the record is on either side, newest first: two index range scans, each
+    stopping after `limit` rows, merged. Built once; everything varying is a parameter."""
+    parts = [
+        _with_actor(
+            h.c.account_id == bindparam("account"),
+            side == bindparam("record"),
+            h.c.id < bindparam("before"),
+            *extra,
+        )
+        .order_by(h.c.id.desc())
+        .limit(bindparam("limit"))
+        .subquery()
+        .select()
+        for side, extra in ((h.c.from_id, from_extra), (h.c.to_id, to_extra))
+    ]
+    both = union_all(*parts).subquery()
+    return select(both).order_by(both.c.id.desc()).limit(bindparam("limit"))
+
+
+_OF_RECORD = _both_sides([], [])
+_OF_RECORD_TO_TYPE = _both_sides(
+    [h.c.to_type == bindparam("other_type")], [h.c.from_type == bindparam("other_type")]
+)
+_OF_PAIR = _both_sides([h.c.to_id == bindparam("other")], [h.c.from_id == bindparam("other")])
 
 
 def for_record(
@@ -96,17 +125,12 @@ def for_record(
     before: int | None,
     limit: int,
 ) -> list[Row[Any]]:
-    """A page of a record's association history, newest first: two index range scans."""
-    parts = [
-        _side(account_id, record_id, other_type, before, outgoing=o)
-        .order_by(h.c.id.desc())
-        .limit(limit)
-        .subquery()
-        .select()
-        for o in (True, False)
-    ]
-    both = union_all(*parts).subquery()
-    return list(conn.execute(select(both).order_by(both.c.id.desc()).limit(limit)))
+    """A page of a record's association history, newest first (a filter on the other type is
+    applied while scanning the record's rows)."""
+    params = _page(account_id, record_id, before, limit)
+    if other_type is None:
+        return list(conn.execute(_OF_RECORD, params))
+    return list(conn.execute(_OF_RECORD_TO_TYPE, {**params, "other_type": other_type}))
 
 
 def for_pair(
@@ -115,33 +139,33 @@ def for_pair(
     record_id: int,
     other_id: int,
     *,
-    other_type: str,
-    record_type: str,
     before: int | None,
     limit: int,
 ) -> list[Row[Any]]:
     """The history of one association (H4), newest first."""
-    forward = _side(account_id, record_id, other_type, before, outgoing=True).where(
-        h.c.to_id == other_id
-    )
-    backward = _side(account_id, other_id, record_type, before, outgoing=True).where(
-        h.c.to_id == record_id
-    )
-    parts = [
-        q.order_by(h.c.id.desc()).limit(limit).subquery().select() for q in (forward, backward)
-    ]
-    both = union_all(*parts).subquery()
-    return list(conn.execute(select(both).order_by(both.c.id.desc()).limit(limit)))
+    params = _page(account_id, record_id, before, limit)
+    return list(conn.execute(_OF_PAIR, {**params, "other": other_id}))
+
+
+def _page(account_id: int, record_id: int, before: int | None, limit: int) -> dict[str, Any]:
+    return {
+        "account": account_id,
+        "record": record_id,
+        "before": _NEWEST if before is None else before,
+        "limit": limit,
+    }
 
 
 def for_operation(conn: Connection, account_id: int, operation_id: int) -> list[Row[Any]]:
-    return list(
-        conn.execute(
-            select(h, literal(True).label("outgoing"))
-            .where(h.c.account_id == account_id, h.c.operation_id == operation_id)
-            .order_by(h.c.id)
-        )
-    )
+    """The operation's rows, oldest first, found by the ID range noted on it."""
+    found = operations_store.get(conn, account_id, operation_id)
+    if found is None or found.first_history_id is None:
+        return []
+    statement = _with_actor(
+        h.c.account_id == account_id,
+        h.c.id.between(found.first_history_id, found.last_history_id),
+    ).order_by(h.c.id)
+    return list(conn.execute(statement))
 
 
 def forget_name(conn: Connection, account_id: int, record_id: int) -> None:

@@ -40,6 +40,18 @@ def set_summary(
     )
 
 
+def note_history(
+    conn: Connection, account_id: int, operation_id: int, first: int, last: int
+) -> None:
+    """Record the range of history IDs the operation wrote: it wrote them all in one
+    transaction holding the account's write lock, so no other operation's IDs fall between."""
+    conn.execute(
+        update(operations)
+        .where(operations.c.account_id == account_id, operations.c.id == operation_id)
+        .values(first_history_id=first, last_history_id=last)
+    )
+
+
 def get(conn: Connection, account_id: int, operation_id: int) -> Row[Any] | None:
     return conn.execute(
         select(operations).where(

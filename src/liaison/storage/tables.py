@@ -163,6 +163,8 @@ operations = Table(
     Column("actor_id", String(200), nullable=False),
     Column("actor_name", String(200)),
     Column("started_at", Micros, nullable=False),
+    Column("first_history_id", Id, comment="its history rows are this ID range"),
+    Column("last_history_id", Id),
     Column("summary", Json),
     ForeignKeyConstraint(["account_id"], ["accounts.id"]),
 )
@@ -191,8 +193,8 @@ association_history = Table(
     ForeignKeyConstraint(
         ["account_id", "operation_id"], ["operations.account_id", "operations.id"]
     ),
-    Index("ix_association_history_from", "account_id", "from_id", "to_type", "id"),
-    Index("ix_association_history_to", "account_id", "to_id", "from_type", "id"),
-    Index("ix_association_history_operation", "account_id", "operation_id", "id"),
+    Index("ix_association_history_from", "account_id", "from_id", "id"),
+    Index("ix_association_history_to", "account_id", "to_id", "id"),
 )
-"""Append-only (H5). One row per change, seen from `from_id`; both records find it by index."""
+"""Append-only (H5). One row per change, seen from `from_id`; both records find their rows
+newest first by index. An operation's rows are the ID range noted on the operation."""

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 00:53:35.559660
+Create Date: 2026-11-29 01:26:16.573835
 """
 
 from __future__ import annotations
@@ -146,6 +146,15 @@ def upgrade() -> None:
         sa.Column("actor_name", sa.String(length=200), nullable=True),
         sa.Column("started_at", sa.BigInteger(), nullable=False),
         sa.Column(
+            "first_history_id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            nullable=True,
+            comment="its history rows are this ID range",
+        ),
+        sa.Column(
+            "last_history_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column(
             "summary",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=True,
@@ -225,13 +234,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("association_history", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_association_history_from", ["account_id", "from_id", "to_type", "id"], unique=False
+            "ix_association_history_from", ["account_id", "from_id", "id"], unique=False
         )
         batch_op.create_index(
-            "ix_association_history_operation", ["account_id", "operation_id", "id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_association_history_to", ["account_id", "to_id", "from_type", "id"], unique=False
+            "ix_association_history_to", ["account_id", "to_id", "id"], unique=False
         )
 
 
@@ -239,7 +245,6 @@ def downgrade() -> None:
 
     with op.batch_alter_table("association_history", schema=None) as batch_op:
         batch_op.drop_index("ix_association_history_to")
-        batch_op.drop_index("ix_association_history_operation")
         batch_op.drop_index("ix_association_history_from")
 
     op.drop_table("association_history")
