@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from liaison.domain.association_types import AssociationType
 from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.graph import Graph
+from liaison.domain.object_types import ObjectType
 from liaison.domain.planner import OnConflict, Planner
 from liaison.domain.schema import Schema
 from liaison.services.database import Database
-from liaison.services.unit import Caller, reading, unit_of_work
+from liaison.services.unit import Caller, Unit, reading, unit_of_work
 from liaison.storage import associations as store
 from liaison.storage import records as records_store
 from liaison.storage.associations import Needs, load_graph
@@ -31,8 +32,7 @@ class AssociationInput:
     """The company that becomes primary if this change takes a contact's primary (P4)."""
 
 
-@dataclass(frozen=True)
-class AssociationView:
+class AssociationView(NamedTuple):
     """An association seen from `from_id`, with all its types, the base type first (A3)."""
 
     from_type: str
@@ -224,40 +224,50 @@ def list_associations(
     with reading(database, caller) as unit:
         schema = unit.schema
         source, target = schema.object_type(object_type), schema.object_type(to_type)
-        row = records_store.get_many(unit.conn, unit.account_id, [record_id]).get(record_id)
-        if row is None or row.type_id != source.id:
-            raise LiaisonError(
-                ErrorCode.RECORD_NOT_FOUND,
-                f"There is no {source.singular} with ID {record_id}.",
-                objectType=source.name,
-                objectId=record_id,
-            )
-        base = (
-            schema.types[schema.unlabeled_id(source.id, target.id)]
-            if schema.is_defined(source.id, target.id)
-            else None
-        )
-        if base is None:
-            return AssociationPage([], None)
         rows = store.page(
-            unit.conn, unit.account_id, record_id, target.id, after=after, limit=limit + 1
+            unit.conn,
+            unit.account_id,
+            source.id,
+            record_id,
+            target.id,
+            after=after,
+            limit=limit + 1,
         )
-        views = [
-            AssociationView(
-                source.id,
-                record_id,
-                target.id,
-                to_id,
-                (
-                    base,
-                    *sorted(
-                        (schema.types[t] for t in labels if t in schema.types), key=lambda t: t.id
-                    ),
-                ),
-            )
-            for to_id, labels in rows[:limit]
-        ]
-        return AssociationPage(views, views[-1].to_id if len(rows) > limit else None)
+        if not rows:
+            _check_record(unit, source, record_id)
+            return AssociationPage([], None)
+        views = _page_views(schema, source.id, record_id, target.id, rows)
+        more = len(views) > limit
+        return AssociationPage(views[:limit], views[limit - 1].to_id if more else None)
+
+
+def _page_views(
+    schema: Schema, from_type: str, from_id: int, to_type: str, rows: list[tuple[int, int | None]]
+) -> list[AssociationView]:
+    """One view per target; rows come ordered by target, then label type."""
+    base = (schema.types[schema.unlabeled_id(from_type, to_type)],)
+    types = schema.types
+    views: list[AssociationView] = []
+    for to_id, type_id in rows:
+        if views and views[-1].to_id == to_id:
+            if type_id in types:
+                last = views[-1]
+                views[-1] = last._replace(types=(*last.types, types[type_id]))
+            continue
+        labelled = base if type_id not in types else (*base, types[type_id])
+        views.append(AssociationView(from_type, from_id, to_type, to_id, labelled))
+    return views
+
+
+def _check_record(unit: Unit, object_type: ObjectType, record_id: int) -> None:
+    row = records_store.get_infos(unit.conn, unit.account_id, [record_id])
+    if not row or row[0][1] != object_type.id:
+        raise LiaisonError(
+            ErrorCode.RECORD_NOT_FOUND,
+            f"There is no {object_type.singular} with ID {record_id}.",
+            objectType=object_type.name,
+            objectId=record_id,
+        )
 
 
 # -- the batch runner ----------------------------------------------------------------------------

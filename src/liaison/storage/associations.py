@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, bindparam, func, select
 
 from liaison.domain.association_types import Kind
 from liaison.domain.graph import Graph, Pair, RecordInfo
@@ -18,7 +18,7 @@ from liaison.domain.object_types import COMPANIES
 from liaison.domain.schema import Schema
 from liaison.storage import bulk
 from liaison.storage.records import get_infos
-from liaison.storage.tables import association_labels, associations
+from liaison.storage.tables import association_labels, associations, records
 
 Key = tuple[int, str, int]
 """(from ID, to object type, to ID): the primary key of one direction, account aside."""
@@ -108,41 +108,67 @@ def write_changes(conn: Connection, account_id: int, schema: Schema, graph: Grap
     return len(changed)
 
 
-def page(
-    conn: Connection, account_id: int, from_id: int, to_type: str, *, after: int, limit: int
-) -> list[tuple[int, set[int]]]:
-    """One page of a record's associations to one object type, by target ID (A9).
+def _page_statement() -> Any:
+    a, labels, r = associations.c, association_labels.c, records.c
+    targets = (
+        select(a.to_id)
+        .join_from(
+            associations,
+            records,
+            (r.account_id == a.account_id) & (r.id == a.from_id) & (r.type_id == bindparam("type")),
+        )
+        .where(
+            a.account_id == bindparam("account"),
+            a.from_id == bindparam("record"),
+            a.to_type == bindparam("to_type"),
+            a.to_id > bindparam("after"),
+        )
+        .order_by(a.to_id)
+        .limit(bindparam("limit"))
+        .subquery()
+    )
+    return (
+        select(targets.c.to_id, labels.type_id)
+        .outerjoin_from(
+            targets,
+            association_labels,
+            (labels.account_id == bindparam("account"))
+            & (labels.from_id == bindparam("record"))
+            & (labels.to_type == bindparam("to_type"))
+            & (labels.to_id == targets.c.to_id),
+        )
+        .order_by(targets.c.to_id, labels.type_id)
+    )
 
-    Two index range scans whatever the record's total: the rows, then the labels between the
-    page's first and last target. The base type is not included in the returned sets.
+
+_PAGE = _page_statement()
+
+
+def page(
+    conn: Connection,
+    account_id: int,
+    from_type: str,
+    from_id: int,
+    to_type: str,
+    *,
+    after: int,
+    limit: int,
+) -> list[tuple[int, int | None]]:
+    """One page of a record's associations to one object type, by target ID (A9): one
+    statement, an index range scan whatever the record's total, with each target's labels.
+
+    Rows are (target ID, label type ID or None), a target once per label; the base type is
+    implied. Empty when the record is not of `from_type`.
     """
-    targets = [
-        int(to_id)
-        for (to_id,) in conn.execute(
-            select(associations.c.to_id)
-            .where(
-                associations.c.account_id == account_id,
-                associations.c.from_id == from_id,
-                associations.c.to_type == to_type,
-                associations.c.to_id > after,
-            )
-            .order_by(associations.c.to_id)
-            .limit(limit)
-        )
-    ]
-    if not targets:
-        return []
-    labels: dict[int, set[int]] = defaultdict(set)
-    for to_id, type_id in conn.execute(
-        select(association_labels.c.to_id, association_labels.c.type_id).where(
-            association_labels.c.account_id == account_id,
-            association_labels.c.from_id == from_id,
-            association_labels.c.to_type == to_type,
-            association_labels.c.to_id.between(targets[0], targets[-1]),
-        )
-    ):
-        labels[int(to_id)].add(int(type_id))
-    return [(t, labels.get(t, set())) for t in targets]
+    params = {
+        "account": account_id,
+        "type": from_type,
+        "record": from_id,
+        "to_type": to_type,
+        "after": after,
+        "limit": limit,
+    }
+    return [(to_id, type_id) for to_id, type_id in conn.execute(_PAGE, params)]
 
 
 def count(conn: Connection, account_id: int, from_id: int, to_type: str) -> int:
