@@ -115,8 +115,7 @@ class HistoryEvent(NamedTuple):
     detail: dict[str, Any] | None = None
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
+class HistoryEntry(NamedTuple):
     """A stored event, seen from one of its two records (the `record_id` side)."""
 
     id: int

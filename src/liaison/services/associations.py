@@ -248,13 +248,14 @@ def _page_views(
     base = (schema.types[schema.unlabeled_id(from_type, to_type)],)
     types = schema.types
     views: list[AssociationView] = []
+    previous = None
     for to_id, type_id in rows:
-        if views and views[-1].to_id == to_id:
+        if to_id == previous:
             if type_id in types:
-                last = views[-1]
-                views[-1] = last._replace(types=(*last.types, types[type_id]))
+                views[-1] = views[-1]._replace(types=(*views[-1].types, types[type_id]))
             continue
-        labelled = base if type_id not in types else (*base, types[type_id])
+        previous = to_id
+        labelled = base if type_id is None or type_id not in types else (*base, types[type_id])
         views.append(AssociationView(from_type, from_id, to_type, to_id, labelled))
     return views
 

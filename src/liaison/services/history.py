@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row
-
 from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.history import ActorKind, Change, HistoryEntry, Source
+from liaison.domain.object_types import ObjectType
 from liaison.services.database import Database
 from liaison.services.unit import Caller, Unit, reading
 from liaison.storage import history as store
@@ -52,12 +51,12 @@ def record_history(
     """Every change of the record's associations, newest first, optionally to one type."""
     _check_limit(limit)
     with reading(database, caller) as unit:
-        _record_type(unit, object_type, record_id)
+        kind = unit.schema.object_type(object_type)
         other = unit.schema.object_type(other_type).id if other_type else None
         rows = store.for_record(
             unit.conn, unit.account_id, record_id, other_type=other, before=before, limit=limit + 1
         )
-        return _page(rows, limit, seen_from=record_id)
+        return _page(unit, kind, record_id, rows, limit)
 
 
 def association_history(
@@ -74,12 +73,12 @@ def association_history(
     """Every change of one association, newest first, seen from `record_id` (H4)."""
     _check_limit(limit)
     with reading(database, caller) as unit:
-        _record_type(unit, object_type, record_id)
+        kind = unit.schema.object_type(object_type)
         unit.schema.object_type(other_type)
         rows = store.for_pair(
             unit.conn, unit.account_id, record_id, other_id, before=before, limit=limit + 1
         )
-        return _page(rows, limit, seen_from=record_id)
+        return _page(unit, kind, record_id, rows, limit)
 
 
 def operation(database: Database, caller: Caller, operation_id: int) -> Operation:
@@ -111,42 +110,61 @@ def _check_limit(limit: int) -> None:
         )
 
 
-def _record_type(unit: Unit, object_type: str, record_id: int) -> None:
-    kind = unit.schema.object_type(object_type)
-    row = records_store.get_many(unit.conn, unit.account_id, [record_id]).get(record_id)
-    if row is None or row.type_id != kind.id:
+def _page(unit: Unit, kind: ObjectType, record_id: int, rows: list[Any], limit: int) -> HistoryPage:
+    """The entries facing the record, once it is known to be a record of `kind`: its rows say
+    its type (a record's type never changes); without rows the record itself is looked up."""
+    entries = [_entry(r, seen_from=record_id) for r in rows[:limit]]
+    record_type: str | None
+    if entries:
+        record_type = entries[0].record_type
+    else:
+        found = records_store.get_infos(unit.conn, unit.account_id, [record_id])
+        record_type = found[0][1] if found else None
+    if record_type != kind.id:
         raise LiaisonError(
             ErrorCode.RECORD_NOT_FOUND,
             f"There is no {kind.singular} with ID {record_id}.",
             objectType=kind.name,
             objectId=record_id,
         )
-
-
-def _page(rows: list[Row[Any]], limit: int, *, seen_from: int) -> HistoryPage:
-    entries = [_entry(r, seen_from=seen_from) for r in rows[:limit]]
     return HistoryPage(entries, entries[-1].id if len(rows) > limit else None)
 
 
-def _entry(row: Row[Any], *, seen_from: int) -> HistoryEntry:
+_CHANGES = {c.value: c for c in Change}
+_SOURCES = {s.value: s for s in Source}
+_ACTORS = {a.value: a for a in ActorKind}
+
+
+def _entry(row: Any, *, seen_from: int) -> HistoryEntry:
     """The stored event, turned to face `seen_from`."""
-    forward = row.from_id == seen_from
+    if row.from_id == seen_from:
+        mine, other = (
+            (row.from_type, row.from_id, row.from_name),
+            (row.to_type, row.to_id, row.to_name),
+        )
+        type_id, label = row.type_id, row.label
+    else:
+        mine, other = (
+            (row.to_type, row.to_id, row.to_name),
+            (row.from_type, row.from_id, row.from_name),
+        )
+        type_id, label = row.inverse_type_id, row.inverse_label
     return HistoryEntry(
-        id=row.id,
-        operation_id=row.operation_id,
-        at=to_datetime(row.at),
-        change=Change(row.change),
-        record_type=row.from_type if forward else row.to_type,
-        record_id=row.from_id if forward else row.to_id,
-        other_type=row.to_type if forward else row.from_type,
-        other_id=row.to_id if forward else row.from_id,
-        other_name=row.to_name if forward else row.from_name,
-        record_name=row.from_name if forward else row.to_name,
-        type_id=row.type_id if forward else row.inverse_type_id,
-        label=row.label if forward else row.inverse_label,
-        source=Source(row.source),
-        actor_kind=ActorKind(row.actor_kind),
-        actor_id=row.actor_id,
-        actor_name=row.actor_name,
-        detail=row.detail,
+        row.id,
+        row.operation_id,
+        to_datetime(row.at),
+        _CHANGES[row.change],
+        mine[0],
+        mine[1],
+        other[0],
+        other[1],
+        other[2],
+        mine[2],
+        type_id,
+        label,
+        _SOURCES[row.source],
+        _ACTORS[row.actor_kind],
+        row.actor_id,
+        row.actor_name,
+        row.detail,
     )

@@ -101,6 +101,5 @@ def unit_of_work(
 @contextmanager
 def reading(database: Database, caller: Caller) -> Iterator[Unit]:
     """A read-only unit: nothing is locked and no operation is created."""
-    with database.engine.connect() as conn:
-        conn.execution_options(read_only=True)
+    with database.engine.connect() as conn, conn.execution_options(read_only=True).begin():
         yield Unit(conn, caller, "read", caller.actor.source)

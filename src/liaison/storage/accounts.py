@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, bindparam, insert, select, text, update
 
 from liaison.domain.association_types import FIRST_USER_TYPE_ID
+from liaison.storage import fetch
 from liaison.storage.clock import now_micros
 from liaison.storage.tables import accounts, counters
 
@@ -52,12 +53,15 @@ def name_of(conn: Connection, account_id: int) -> str | None:
 def schema_version(conn: Connection, account_id: int) -> tuple[int, int]:
     """(account creation time, schema version): the version is bumped by every change of the
     account's schema (types, labels, limits); the time tells a re-created account apart."""
-    row = conn.execute(
-        select(accounts.c.created_at, counters.c.value)
-        .join_from(accounts, counters, counters.c.account_id == accounts.c.id)
-        .where(accounts.c.id == account_id, counters.c.name == "schema")
-    ).one()
-    return int(row[0]), int(row[1])
+    ((created_at, version),) = fetch.all_rows(conn, _SCHEMA_VERSION, {"account": account_id})
+    return int(created_at), int(version)
+
+
+_SCHEMA_VERSION = (
+    select(accounts.c.created_at, counters.c.value)
+    .join_from(accounts, counters, counters.c.account_id == accounts.c.id)
+    .where(accounts.c.id == bindparam("account"), counters.c.name == "schema")
+)
 
 
 def touch_schema(conn: Connection, account_id: int) -> None:

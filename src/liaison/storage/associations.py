@@ -16,7 +16,7 @@ from liaison.domain.association_types import Kind
 from liaison.domain.graph import Graph, Pair, RecordInfo
 from liaison.domain.object_types import COMPANIES
 from liaison.domain.schema import Schema
-from liaison.storage import bulk
+from liaison.storage import bulk, fetch
 from liaison.storage.records import get_infos
 from liaison.storage.tables import association_labels, associations, records
 
@@ -168,7 +168,7 @@ def page(
         "after": after,
         "limit": limit,
     }
-    return [(to_id, type_id) for to_id, type_id in conn.execute(_PAGE, params)]
+    return fetch.all_rows(conn, _PAGE, params)
 
 
 def count(conn: Connection, account_id: int, from_id: int, to_type: str) -> int:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from collections import namedtuple
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Row, bindparam, select, union_all, update
+from sqlalchemy import Connection, bindparam, select, union_all, update
 
 from liaison.domain.history import HistoryEvent
-from liaison.storage import bulk
+from liaison.storage import bulk, fetch
 from liaison.storage import operations as operations_store
 from liaison.storage.accounts import reserve_ids
 from liaison.storage.tables import association_history as h
@@ -72,6 +74,10 @@ def append(
 
 
 _ACTOR = (operations.c.actor_kind, operations.c.actor_id, operations.c.actor_name)
+HistoryRow = cast(Any, namedtuple)(
+    "HistoryRow", [*(c.name for c in h.columns), *(c.name for c in _ACTOR)]
+)
+"""A history row with its operation's actor; plain tuples read far faster than driver rows."""
 _NEWEST = 2**62
 """`before` for the first page: past any ID."""
 
@@ -124,13 +130,13 @@ def for_record(
     other_type: str | None,
     before: int | None,
     limit: int,
-) -> list[Row[Any]]:
+) -> list[Any]:
     """A page of a record's association history, newest first (a filter on the other type is
     applied while scanning the record's rows)."""
     params = _page(account_id, record_id, before, limit)
     if other_type is None:
-        return list(conn.execute(_OF_RECORD, params))
-    return list(conn.execute(_OF_RECORD_TO_TYPE, {**params, "other_type": other_type}))
+        return _rows(conn, _OF_RECORD, params)
+    return _rows(conn, _OF_RECORD_TO_TYPE, {**params, "other_type": other_type})
 
 
 def for_pair(
@@ -141,10 +147,10 @@ def for_pair(
     *,
     before: int | None,
     limit: int,
-) -> list[Row[Any]]:
+) -> list[Any]:
     """The history of one association (H4), newest first."""
     params = _page(account_id, record_id, before, limit)
-    return list(conn.execute(_OF_PAIR, {**params, "other": other_id}))
+    return _rows(conn, _OF_PAIR, {**params, "other": other_id})
 
 
 def _page(account_id: int, record_id: int, before: int | None, limit: int) -> dict[str, Any]:
@@ -156,16 +162,29 @@ def _page(account_id: int, record_id: int, before: int | None, limit: int) -> di
     }
 
 
-def for_operation(conn: Connection, account_id: int, operation_id: int) -> list[Row[Any]]:
+_OF_OPERATION = _with_actor(
+    h.c.account_id == bindparam("account"), h.c.id.between(bindparam("first"), bindparam("last"))
+).order_by(h.c.id)
+
+
+def for_operation(conn: Connection, account_id: int, operation_id: int) -> list[Any]:
     """The operation's rows, oldest first, found by the ID range noted on it."""
     found = operations_store.get(conn, account_id, operation_id)
     if found is None or found.first_history_id is None:
         return []
-    statement = _with_actor(
-        h.c.account_id == account_id,
-        h.c.id.between(found.first_history_id, found.last_history_id),
-    ).order_by(h.c.id)
-    return list(conn.execute(statement))
+    params = {
+        "account": account_id,
+        "first": found.first_history_id,
+        "last": found.last_history_id,
+    }
+    return _rows(conn, _OF_OPERATION, params)
+
+
+def _rows(conn: Connection, statement: Any, params: dict[str, Any]) -> list[Any]:
+    rows = [HistoryRow._make(row) for row in fetch.all_rows(conn, statement, params)]
+    if conn.dialect.name == "sqlite":  # the driver gives JSON as text there
+        rows = [r._replace(detail=json.loads(r.detail)) if r.detail else r for r in rows]
+    return rows
 
 
 def forget_name(conn: Connection, account_id: int, record_id: int) -> None:
