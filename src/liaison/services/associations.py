@@ -69,9 +69,23 @@ class BatchResult(Generic[T]):
         return self.check().results[0]
 
 
+class Associated(NamedTuple):
+    """One associated record on a page: its ID and every type of the association."""
+
+    to_id: int
+    types: tuple[AssociationType, ...]
+
+    @property
+    def labels(self) -> list[str]:
+        return [t.label for t in self.types if t.label]
+
+
 @dataclass(frozen=True)
 class AssociationPage:
-    results: list[AssociationView]
+    from_type: str
+    from_id: int
+    to_type: str
+    results: list[Associated]
     next_after: int | None
 
 
@@ -235,29 +249,32 @@ def list_associations(
         )
         if not rows:
             _check_record(unit, source, record_id)
-            return AssociationPage([], None)
-        views = _page_views(schema, source.id, record_id, target.id, rows)
-        more = len(views) > limit
-        return AssociationPage(views[:limit], views[limit - 1].to_id if more else None)
+        found = _associated(schema, source.id, target.id, rows)
+        more = len(found) > limit
+        return AssociationPage(
+            source.id, record_id, target.id, found[:limit], found[limit - 1].to_id if more else None
+        )
 
 
-def _page_views(
-    schema: Schema, from_type: str, from_id: int, to_type: str, rows: list[tuple[int, int | None]]
-) -> list[AssociationView]:
-    """One view per target; rows come ordered by target, then label type."""
+def _associated(
+    schema: Schema, from_type: str, to_type: str, rows: list[tuple[int, int | None]]
+) -> list[Associated]:
+    """One entry per target; rows come ordered by target, a target once per label."""
+    if not rows:
+        return []
     base = (schema.types[schema.unlabeled_id(from_type, to_type)],)
     types = schema.types
-    views: list[AssociationView] = []
+    found: list[Associated] = []
     previous = None
     for to_id, type_id in rows:
         if to_id == previous:
             if type_id in types:
-                views[-1] = views[-1]._replace(types=(*views[-1].types, types[type_id]))
+                found[-1] = Associated(to_id, (*found[-1].types, types[type_id]))
             continue
         previous = to_id
         labelled = base if type_id is None or type_id not in types else (*base, types[type_id])
-        views.append(AssociationView(from_type, from_id, to_type, to_id, labelled))
-    return views
+        found.append(Associated(to_id, labelled))
+    return found
 
 
 def _check_record(unit: Unit, object_type: ObjectType, record_id: int) -> None:
