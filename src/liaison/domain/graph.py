@@ -65,6 +65,20 @@ class Graph:
         """Not undone: a stale time of a pair that is not associated is never read."""
         self.since[pair] = at
 
+    def add_new_link(
+        self, x: RecordInfo, y: RecordInfo, types: frozenset[int], back: frozenset[int], at: int
+    ) -> None:
+        """A new association that nothing will undo (see `Planner.associate_plain`)."""
+        for pair, value in (((x.id, y.id), types), ((y.id, x.id), back)):
+            if pair not in self._original:
+                self._original[pair] = None
+            self.links[pair] = value
+            self.since[pair] = at
+        for record, other in ((x, y), (y, x)):
+            known = self.neighbors.get((record.id, other.type_id))
+            if known is not None:
+                known.add(other.id)
+
     def set_holder(self, key: tuple[int, int], other: int | None) -> None:
         self._assign(self.holders, key, _MISSING if other is None else other)
 

@@ -24,6 +24,7 @@ class Schema:
     _primary: dict[tuple[str, str], int] = field(init=False, repr=False)
     _by_name: dict[str, ObjectType] = field(init=False, repr=False)
     _inverse_sets: dict[frozenset[int], frozenset[int]] = field(init=False, repr=False)
+    _ordered: dict[frozenset[int], tuple[AssociationType, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._unlabeled = {
@@ -36,6 +37,7 @@ class Schema:
         }
         self._by_name = {}
         self._inverse_sets = {}
+        self._ordered = {}
         for object_type in self.object_types.values():
             for name in object_type.names():
                 self._by_name[name.lower()] = object_type
@@ -73,6 +75,13 @@ class Schema:
             )
         return type_id
 
+    def plain_base(self, from_type: str, to_type: str) -> int | None:
+        """The pair's base type if it is defined and neither direction has a limit."""
+        base = self._unlabeled.get((from_type, to_type))
+        if base is None or base in self.limits or self.inverse(base) in self.limits:
+            return None
+        return base
+
     def is_defined(self, from_type: str, to_type: str) -> bool:
         return (from_type, to_type) in self._unlabeled
 
@@ -109,6 +118,14 @@ class Schema:
 
     def inverse(self, type_id: int) -> int:
         return self.types[type_id].inverse_id
+
+    def ordered(self, type_ids: frozenset[int]) -> tuple[AssociationType, ...]:
+        """The types of one association, its base type first, then by ID; computed once."""
+        found = self._ordered.get(type_ids)
+        if found is None:
+            ranked = sorted(type_ids, key=lambda t: (self.types[t].kind is not Kind.UNLABELED, t))
+            found = self._ordered[type_ids] = tuple(self.types[t] for t in ranked)
+        return found
 
     def inverse_set(self, type_ids: frozenset[int]) -> frozenset[int]:
         """The types of the way back; the few sets in use are computed once."""

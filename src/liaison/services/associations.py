@@ -104,6 +104,9 @@ def associate(
     conflict = OnConflict.REPLACE if replace_primary else OnConflict.REFUSE
 
     def apply(planner: Planner, i: AssociationInput) -> None:
+        if not i.types and not replace_labels:
+            planner.associate_plain(i.from_id, i.to_id)
+            return
         planner.associate(i.from_id, i.to_id, i.types, on_conflict=conflict)
         if replace_labels:
             extra = planner.graph.links[(i.from_id, i.to_id)] - set(i.types)
@@ -353,8 +356,5 @@ def _types_of(graph: Graph, item: AssociationInput) -> tuple[str, str]:
 
 def _view(schema: Schema, graph: Graph, from_id: int, to_id: int) -> AssociationView:
     from_type, to_type = graph.records[from_id].type_id, graph.records[to_id].type_id
-    base = schema.unlabeled_id(from_type, to_type)
-    types = sorted(graph.links[(from_id, to_id)], key=lambda t: (t != base, t))
-    return AssociationView(
-        from_type, from_id, to_type, to_id, tuple(schema.types[t] for t in types)
-    )
+    types = schema.ordered(graph.links[(from_id, to_id)])
+    return AssociationView(from_type, from_id, to_type, to_id, types)

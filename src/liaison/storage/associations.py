@@ -201,7 +201,7 @@ def _association_rows(
         select(a.from_id, a.to_id, a.to_type, a.created_at).where(
             a.account_id == account_id, *conditions
         )
-    )
+    ).all()
     return {(f, t): (to_type, at) for f, t, to_type, at in rows}
 
 
@@ -242,7 +242,7 @@ def _exclusive_holders(
             bulk.ids_in(conn, labels.from_id, ids),
             labels.exclusive,
         )
-    )
+    ).all()
     return {(f, t): to for f, t, to in rows}
 
 

@@ -79,13 +79,13 @@ def lookup(
             "AND x.to_type = k.ty AND x.to_id = k.t"
         )
         f, ty, t = (list(column) for column in zip(*keys, strict=True))
-        return [tuple(r) for r in conn.exec_driver_sql(sql, (f, ty, t, account_id))]
+        return [tuple(r) for r in conn.exec_driver_sql(sql, (f, ty, t, account_id)).all()]
     sql = (
         f"SELECT {wanted} FROM json_each(?) AS k CROSS JOIN {table.name} AS x "
         "WHERE x.account_id = ? AND x.from_id = json_extract(k.value, '$[0]') "
         "AND x.to_type = json_extract(k.value, '$[1]') AND x.to_id = json_extract(k.value, '$[2]')"
     )
-    return [tuple(r) for r in conn.exec_driver_sql(sql, (json.dumps(keys), account_id))]
+    return [tuple(r) for r in conn.exec_driver_sql(sql, (json.dumps(keys), account_id)).all()]
 
 
 def delete(conn: Connection, table: Table, columns: Sequence[str], keys: Sequence[Row]) -> None:

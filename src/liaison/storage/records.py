@@ -57,14 +57,10 @@ def get_many(conn: Connection, account_id: int, ids: Iterable[int]) -> dict[int,
 def get_infos(conn: Connection, account_id: int, ids: Iterable[int]) -> list[tuple[Any, ...]]:
     """(ID, type, display name, archived, merged into) of records, without their properties."""
     r = records.c
-    return [
-        tuple(row)
-        for row in conn.execute(
-            select(r.id, r.type_id, r.name, r.archived, r.merged_into).where(
-                r.account_id == account_id, bulk.ids_in(conn, r.id, ids)
-            )
-        )
-    ]
+    statement = select(r.id, r.type_id, r.name, r.archived, r.merged_into).where(
+        r.account_id == account_id, bulk.ids_in(conn, r.id, ids)
+    )
+    return [tuple(row) for row in conn.execute(statement).all()]
 
 
 def list_page(
