@@ -9,13 +9,11 @@ from typing import Generic, NamedTuple, TypeVar
 from liaison.domain.association_types import AssociationType
 from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.graph import Graph
-from liaison.domain.object_types import ObjectType
 from liaison.domain.planner import OnConflict, Planner
 from liaison.domain.schema import Schema
 from liaison.services.database import Database
-from liaison.services.unit import Caller, Unit, reading, unit_of_work
+from liaison.services.unit import Caller, reading, unit_of_work
 from liaison.storage import associations as store
-from liaison.storage import records as records_store
 from liaison.storage.associations import Needs, load_graph
 
 T = TypeVar("T")
@@ -250,8 +248,13 @@ def list_associations(
             after=after,
             limit=limit + 1,
         )
-        if not rows:
-            _check_record(unit, source, record_id)
+        if rows is None:
+            raise LiaisonError(
+                ErrorCode.RECORD_NOT_FOUND,
+                f"There is no {source.singular} with ID {record_id}.",
+                objectType=source.name,
+                objectId=record_id,
+            )
         found = _associated(schema, source.id, target.id, rows)
         more = len(found) > limit
         return AssociationPage(
@@ -260,35 +263,20 @@ def list_associations(
 
 
 def _associated(
-    schema: Schema, from_type: str, to_type: str, rows: list[tuple[int, int | None]]
+    schema: Schema, from_type: str, to_type: str, rows: list[tuple[int, list[int]]]
 ) -> list[Associated]:
-    """One entry per target; rows come ordered by target, a target once per label."""
+    """One entry per target: the base type, then its labels."""
     if not rows:
         return []
-    base = (schema.types[schema.unlabeled_id(from_type, to_type)],)
+    base = schema.types[schema.unlabeled_id(from_type, to_type)]
+    plain = (base,)
     types = schema.types
-    found: list[Associated] = []
-    previous = None
-    for to_id, type_id in rows:
-        if to_id == previous:
-            if type_id in types:
-                found[-1] = Associated(to_id, (*found[-1].types, types[type_id]))
-            continue
-        previous = to_id
-        labelled = base if type_id is None or type_id not in types else (*base, types[type_id])
-        found.append(Associated(to_id, labelled))
-    return found
-
-
-def _check_record(unit: Unit, object_type: ObjectType, record_id: int) -> None:
-    row = records_store.get_infos(unit.conn, unit.account_id, [record_id])
-    if not row or row[0][1] != object_type.id:
-        raise LiaisonError(
-            ErrorCode.RECORD_NOT_FOUND,
-            f"There is no {object_type.singular} with ID {record_id}.",
-            objectType=object_type.name,
-            objectId=record_id,
+    return [
+        Associated(
+            to_id, (base, *(types[t] for t in sorted(labels) if t in types)) if labels else plain
         )
+        for to_id, labels in rows
+    ]
 
 
 # -- the batch runner ----------------------------------------------------------------------------

@@ -108,40 +108,27 @@ def write_changes(conn: Connection, account_id: int, schema: Schema, graph: Grap
     return len(changed)
 
 
-def _page_statement() -> Any:
-    a, labels, r = associations.c, association_labels.c, records.c
-    targets = (
-        select(a.to_id)
-        .join_from(
-            associations,
-            records,
-            (r.account_id == a.account_id) & (r.id == a.from_id) & (r.type_id == bindparam("type")),
-        )
-        .where(
-            a.account_id == bindparam("account"),
-            a.from_id == bindparam("record"),
-            a.to_type == bindparam("to_type"),
-            a.to_id > bindparam("after"),
-        )
-        .order_by(a.to_id)
-        .limit(bindparam("limit"))
-        .subquery()
+_a, _labels_c, _r = associations.c, association_labels.c, records.c
+_PAGE = (
+    select(_a.to_id)
+    .where(
+        _a.account_id == bindparam("account"),
+        _a.from_id == bindparam("record"),
+        _a.to_type == bindparam("to_type"),
+        _a.to_id > bindparam("after"),
     )
-    return (
-        select(targets.c.to_id, labels.type_id)
-        .outerjoin_from(
-            targets,
-            association_labels,
-            (labels.account_id == bindparam("account"))
-            & (labels.from_id == bindparam("record"))
-            & (labels.to_type == bindparam("to_type"))
-            & (labels.to_id == targets.c.to_id),
-        )
-        .order_by(targets.c.to_id, labels.type_id)
-    )
-
-
-_PAGE = _page_statement()
+    .order_by(_a.to_id)
+    .limit(bindparam("limit"))
+)
+_PAGE_LABELS = select(_labels_c.to_id, _labels_c.type_id).where(
+    _labels_c.account_id == bindparam("account"),
+    _labels_c.from_id == bindparam("record"),
+    _labels_c.to_type == bindparam("to_type"),
+    _labels_c.to_id.between(bindparam("first"), bindparam("last")),
+)
+_RECORD_TYPE = select(_r.type_id).where(
+    _r.account_id == bindparam("account"), _r.id == bindparam("record")
+)
 
 
 def page(
@@ -153,22 +140,27 @@ def page(
     *,
     after: int,
     limit: int,
-) -> list[tuple[int, int | None]]:
-    """One page of a record's associations to one object type, by target ID (A9): one
-    statement, an index range scan whatever the record's total, with each target's labels.
+) -> list[tuple[int, list[int]]] | None:
+    """One page of a record's associations to one object type, by target ID (A9): index range
+    scans whatever the record's total (the targets, then the labels between the first and last
+    target), each target with its label type IDs (the base type is implied). None when the
+    record is not a record of `from_type`."""
+    params: dict[str, Any] = {"account": account_id, "record": from_id}
+    found = fetch.all_rows(conn, _RECORD_TYPE, params)
+    if not found or found[0][0] != from_type:
+        return None
+    params |= {"to_type": to_type, "after": after, "limit": limit}
+    targets = [t for (t,) in fetch.all_rows(conn, _PAGE, params)]
+    if not targets:
+        return []
+    labels: dict[int, list[int]] = {}
+    bounds = {"first": targets[0], "last": targets[-1]}
+    for to_id, type_id in fetch.all_rows(conn, _PAGE_LABELS, params | bounds):
+        labels.setdefault(to_id, []).append(type_id)
+    return [(t, labels.get(t, _NO_LABELS)) for t in targets]
 
-    Rows are (target ID, label type ID or None), a target once per label; the base type is
-    implied. Empty when the record is not of `from_type`.
-    """
-    params = {
-        "account": account_id,
-        "type": from_type,
-        "record": from_id,
-        "to_type": to_type,
-        "after": after,
-        "limit": limit,
-    }
-    return fetch.all_rows(conn, _PAGE, params)
+
+_NO_LABELS: list[int] = []
 
 
 def count(conn: Connection, account_id: int, from_id: int, to_type: str) -> int:

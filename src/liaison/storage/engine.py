@@ -28,7 +28,10 @@ def create_engine(url: str = DEFAULT_URL, **options: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return sa_create_engine(url, pool_pre_ping=True, **options)
+    # Plan each statement for its own values: a generic plan of a keyset page ("to_id > $1 …
+    # LIMIT $2") cannot know the LIMIT is small and was seen to read whole ranges instead.
+    connect_args = {"options": "-c plan_cache_mode=force_custom_plan"}
+    return sa_create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
