@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy import Connection, bindparam, insert, select, text, update
 
 from liaison.domain.association_types import FIRST_USER_TYPE_ID
@@ -34,9 +36,10 @@ def create(conn: Connection, *, name: str, account_id: int | None = None) -> int
     )
     if account_id is not None and conn.dialect.name == "postgresql":
         conn.execute(text(_SYNC_ACCOUNT_SEQUENCE))
+    starts = {**_SEQUENCES, "schema": secrets.randbits(48)}
     conn.execute(
         insert(counters),
-        [{"account_id": new_id, "name": n, "value": v} for n, v in _SEQUENCES.items()],
+        [{"account_id": new_id, "name": n, "value": v} for n, v in starts.items()],
     )
     return new_id
 
@@ -50,17 +53,16 @@ def name_of(conn: Connection, account_id: int) -> str | None:
     return conn.execute(select(accounts.c.name).where(accounts.c.id == account_id)).scalar()
 
 
-def schema_version(conn: Connection, account_id: int) -> tuple[int, int]:
-    """(account creation time, schema version): the version is bumped by every change of the
-    account's schema (types, labels, limits); the time tells a re-created account apart."""
-    ((created_at, version),) = fetch.all_rows(conn, _SCHEMA_VERSION, {"account": account_id})
-    return int(created_at), int(version)
+def schema_version(conn: Connection, account_id: int) -> int:
+    """Bumped by every change of the account's schema (types, labels, limits). It starts at a
+    random number, so a re-created account never reuses the versions of an earlier one."""
+    params = {"account": account_id, "sequence": "schema"}
+    ((version,),) = fetch.all_rows(conn, _SCHEMA_VERSION, params)
+    return int(version)
 
 
-_SCHEMA_VERSION = (
-    select(accounts.c.created_at, counters.c.value)
-    .join_from(accounts, counters, counters.c.account_id == accounts.c.id)
-    .where(accounts.c.id == bindparam("account"), counters.c.name == "schema")
+_SCHEMA_VERSION = select(counters.c.value).where(
+    counters.c.account_id == bindparam("account"), counters.c.name == bindparam("sequence")
 )
 
 

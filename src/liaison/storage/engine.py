@@ -31,7 +31,9 @@ def create_engine(url: str = DEFAULT_URL, **options: Any) -> Engine:
     # Plan each statement for its own values: a generic plan of a keyset page ("to_id > $1 …
     # LIMIT $2") cannot know the LIMIT is small and was seen to read whole ranges instead.
     connect_args = {"options": "-c plan_cache_mode=force_custom_plan"}
-    return sa_create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
+    # No ping on every checkout (a round trip per request): a connection found dead is
+    # dropped with its pool when it fails, and connections are renewed every half hour.
+    return sa_create_engine(url, pool_recycle=1800, connect_args=connect_args, **options)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -8,7 +8,7 @@ from liaison.domain.schema import Schema
 from liaison.storage import association_types, object_types
 from liaison.storage.accounts import schema_version
 
-_cache: dict[tuple[str, int], tuple[tuple[int, int], Schema]] = {}
+_cache: dict[tuple[str, int], tuple[int, Schema]] = {}
 """(database, account) -> (version, schema). Every schema write bumps the version in the same
 transaction, so a cached schema is used only while it is the one in the database."""
 
