@@ -56,6 +56,16 @@ class ObjectType:
     def names(self) -> tuple[str, ...]:
         return (self.id, self.name, self.singular)
 
+    def not_found(self, record_id: int, *, deleted: bool = False) -> LiaisonError:
+        """The error for a record of this type that does not exist (or not in that state)."""
+        state = "deleted " if deleted else ""
+        return LiaisonError(
+            ErrorCode.RECORD_NOT_FOUND,
+            f"There is no {state}{self.singular} with ID {record_id}.",
+            objectType=self.name,
+            objectId=record_id,
+        )
+
     def display_name(self, properties: Mapping[str, str | None]) -> str:
         """The record's name as shown everywhere (O2)."""
         if self.id == CONTACTS:

@@ -249,12 +249,7 @@ def list_associations(
             limit=limit + 1,
         )
         if rows is None:
-            raise LiaisonError(
-                ErrorCode.RECORD_NOT_FOUND,
-                f"There is no {source.singular} with ID {record_id}.",
-                objectType=source.name,
-                objectId=record_id,
-            )
+            raise source.not_found(record_id)
         found = _associated(schema, source.id, target.id, rows)
         more = len(found) > limit
         return AssociationPage(

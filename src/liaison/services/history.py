@@ -121,12 +121,7 @@ def _page(unit: Unit, kind: ObjectType, record_id: int, rows: list[Any], limit: 
         found = records_store.get_infos(unit.conn, unit.account_id, [record_id])
         record_type = found[0][1] if found else None
     if record_type != kind.id:
-        raise LiaisonError(
-            ErrorCode.RECORD_NOT_FOUND,
-            f"There is no {kind.singular} with ID {record_id}.",
-            objectType=kind.name,
-            objectId=record_id,
-        )
+        raise kind.not_found(record_id)
     return HistoryPage(entries, entries[-1].id if len(rows) > limit else None)
 
 

@@ -308,13 +308,7 @@ def _resolve(
             mergedInto=row.merged_into,
         )
     if row is None or row.type_id != kind.id or (archived is not None and row.archived != archived):
-        state = "deleted " if archived else ""
-        raise LiaisonError(
-            ErrorCode.RECORD_NOT_FOUND,
-            f"There is no {state}{kind.singular} with ID {record_id}.",
-            objectType=kind.name,
-            objectId=record_id,
-        )
+        raise kind.not_found(record_id, deleted=bool(archived))
     return row
 
 
