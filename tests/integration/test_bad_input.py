@@ -1,4 +1,4 @@
-"""S3 at the service layer: bad input gets a typed error naming what is wrong, and changes nothing."""
+"""S3 at the service layer: bad input gets a typed error naming what is wrong; nothing changes."""
 
 from __future__ import annotations
 
