@@ -80,6 +80,12 @@ class Unit:
             )
 
 
+_WRITE_SETUP = text(
+    "SELECT pg_advisory_xact_lock(:key), set_config('enable_bitmapscan', 'off', true), "
+    "set_config('enable_hashjoin', 'off', true)"
+)
+
+
 @contextmanager
 def unit_of_work(
     database: Database, caller: Caller, kind: str, *, source: Source | None = None
@@ -91,8 +97,10 @@ def unit_of_work(
             )
         if conn.dialect.name == "postgresql":
             # One writer per account at a time, as SQLite's BEGIN IMMEDIATE gives for the file:
-            # the rules (limits, one primary) read before they write.
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": caller.account_id})
+            # the rules (limits, one primary) read before they write. And every read of a write
+            # is a lookup by key: keep the planner on index scans even where statistics lag
+            # behind a bulk load (a bitmap or hash plan then reads the whole account).
+            conn.execute(_WRITE_SETUP, {"key": caller.account_id})
         unit = Unit(conn, caller, kind, source or caller.actor.source)
         yield unit
         unit.finish()

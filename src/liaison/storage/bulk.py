@@ -1,4 +1,5 @@
-"""Set-based writes: many rows in one statement (PostgreSQL) or one executemany (SQLite).
+"""Set-based reads and writes of many rows: one COPY or one statement over arrays sent in
+binary (PostgreSQL), one executemany or one statement over a JSON list (SQLite).
 
 SQLAlchemy's per-row parameter handling costs more than SQLite's own insert, and psycopg's
 executemany sends one statement per row; these helpers avoid both.
@@ -34,16 +35,15 @@ def insert(conn: Connection, table: Table, columns: Sequence[str], rows: Sequenc
         return
     names = ", ".join(columns)
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(
-            f"INSERT INTO {table.name} ({names}) SELECT {_casts(table, columns)} "
-            f"FROM {_unnest(table, columns)}",
-            _arrays(table, columns, rows),
-        )
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in _json_as_text(table, columns, rows):
+                copy.write_row(row)
     else:
         marks = ", ".join("?" for _ in columns)
         conn.exec_driver_sql(
             f"INSERT INTO {table.name} ({names}) VALUES ({marks})",
-            _sqlite_rows(table, columns, rows),
+            _json_as_text(table, columns, rows),
         )
 
 
@@ -72,11 +72,14 @@ def lookup(
         return []
     wanted = ", ".join(f"x.{c}" for c in columns)
     if conn.dialect.name == "postgresql":
+        # A lateral subquery behind OFFSET 0 is never flattened into a join, so each key stays
+        # one index lookup even when stale statistics would pick a hash join over the table.
         sql = (
             f"SELECT {wanted} "
-            "FROM unnest(%s::bigint[], %s::varchar[], %s::bigint[]) AS k(f, ty, t) "
-            f"JOIN {table.name} AS x ON x.account_id = %s AND x.from_id = k.f "
-            "AND x.to_type = k.ty AND x.to_id = k.t"
+            "FROM unnest(%b::bigint[], %b::varchar[], %b::bigint[]) AS k(f, ty, t) "
+            f"CROSS JOIN LATERAL (SELECT {wanted} FROM {table.name} AS x "
+            "WHERE x.account_id = %s AND x.from_id = k.f AND x.to_type = k.ty AND x.to_id = k.t "
+            "OFFSET 0) AS x"
         )
         f, ty, t = (list(column) for column in zip(*keys, strict=True))
         return [tuple(r) for r in conn.exec_driver_sql(sql, (f, ty, t, account_id)).all()]
@@ -96,7 +99,7 @@ def delete(conn: Connection, table: Table, columns: Sequence[str], keys: Sequenc
         matches = " AND ".join(f"{table.name}.{c} = u.c{i}" for i, c in enumerate(columns))
         conn.exec_driver_sql(
             f"DELETE FROM {table.name} USING {_unnest(table, columns)} WHERE {matches}",
-            _arrays(table, columns, keys),
+            _arrays(keys),
         )
     else:
         matches = " AND ".join(f"{c} = ?" for c in columns)
@@ -111,27 +114,16 @@ def _pg_type(table: Table, column: str) -> str:
 
 
 def _unnest(table: Table, columns: Sequence[str]) -> str:
-    arrays = ", ".join(f"%s::{_pg_type(table, c)}[]" for c in columns)
+    arrays = ", ".join(f"%b::{_pg_type(table, c)}[]" for c in columns)
     aliases = ", ".join(f"c{i}" for i in range(len(columns)))
     return f"unnest({arrays}) AS u({aliases})"
 
 
-def _casts(table: Table, columns: Sequence[str]) -> str:
-    return ", ".join(
-        f"u.c{i}::jsonb" if isinstance(table.c[c].type, JSON) else f"u.c{i}"
-        for i, c in enumerate(columns)
-    )
+def _arrays(rows: Sequence[Row]) -> tuple[list[Any], ...]:
+    return tuple(list(values) for values in zip(*rows, strict=True))
 
 
-def _arrays(table: Table, columns: Sequence[str], rows: Sequence[Row]) -> tuple[list[Any], ...]:
-    arrays = tuple(list(values) for values in zip(*rows, strict=True))
-    for i, column in enumerate(columns):
-        if isinstance(table.c[column].type, JSON):
-            arrays[i][:] = [None if v is None else json.dumps(v) for v in arrays[i]]
-    return arrays
-
-
-def _sqlite_rows(
+def _json_as_text(
     table: Table, columns: Sequence[str], rows: Sequence[Row]
 ) -> list[tuple[Any, ...]]:
     json_columns = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
