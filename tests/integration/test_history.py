@@ -165,3 +165,26 @@ def test_h6_an_operation_can_be_reversed_from_its_history(db: Database, me: Call
         for v in assoc.list_associations(db, me, "contacts", ann.id, "companies").results
     }
     assert state_after == state_before
+
+
+def test_h3_history_of_a_record_of_a_type_created_since_the_schema_was_cached(
+    db: Database, me: Caller
+) -> None:
+    """History reads trust the cached schema until it refuses; a new type must not be refused."""
+    from liaison.domain.properties import PropertyDefinition
+    from liaison.services import object_types
+
+    history.record_history(db, me, "contacts", contact(db, me).id)  # caches the schema
+    car = object_types.create_object_type(
+        db,
+        me,
+        name="car",
+        singular="Car",
+        plural="Cars",
+        properties=[PropertyDefinition("plate", "Plate")],
+        associated_types=["contacts"],
+    )
+    beetle, ann = records.create(db, me, car.id, {"plate": "B1"}), contact(db, me, "Ann")
+    assoc.associate(db, me, [Link(beetle.id, ann.id)]).check()
+    entries = history.record_history(db, me, "car", beetle.id, other_type="contacts").entries
+    assert [e.other_id for e in entries] == [ann.id]

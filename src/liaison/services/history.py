@@ -9,6 +9,7 @@ from typing import Any
 from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.history import ActorKind, Change, HistoryEntry, Source
 from liaison.domain.object_types import ObjectType
+from liaison.domain.schema import Schema
 from liaison.services.database import Database
 from liaison.services.unit import Caller, Unit, reading
 from liaison.storage import history as store
@@ -51,12 +52,22 @@ def record_history(
     """Every change of the record's associations, newest first, optionally to one type."""
     _check_limit(limit)
     with reading(database, caller) as unit:
-        kind = unit.schema.object_type(object_type)
-        other = unit.schema.object_type(other_type).id if other_type else None
-        rows = store.for_record(
-            unit.conn, unit.account_id, record_id, other_type=other, before=before, limit=limit + 1
-        )
-        return _page(unit, kind, record_id, rows, limit)
+
+        def read(schema: Schema) -> HistoryPage:
+            kind = schema.object_type(object_type)
+            other = schema.object_type(other_type).id if other_type else None
+            rows = store.for_record(
+                unit.conn,
+                unit.account_id,
+                record_id,
+                other_type=other,
+                before=before,
+                limit=limit + 1,
+            )
+            return _page(unit, kind, record_id, rows, limit)
+
+        # History rows keep their labels as they were: the schema only resolves type names.
+        return unit.with_recent_schema(read)
 
 
 def association_history(
@@ -73,12 +84,16 @@ def association_history(
     """Every change of one association, newest first, seen from `record_id` (H4)."""
     _check_limit(limit)
     with reading(database, caller) as unit:
-        kind = unit.schema.object_type(object_type)
-        unit.schema.object_type(other_type)
-        rows = store.for_pair(
-            unit.conn, unit.account_id, record_id, other_id, before=before, limit=limit + 1
-        )
-        return _page(unit, kind, record_id, rows, limit)
+
+        def read(schema: Schema) -> HistoryPage:
+            kind = schema.object_type(object_type)
+            schema.object_type(other_type)
+            rows = store.for_pair(
+                unit.conn, unit.account_id, record_id, other_id, before=before, limit=limit + 1
+            )
+            return _page(unit, kind, record_id, rows, limit)
+
+        return unit.with_recent_schema(read)
 
 
 def operation(database: Database, caller: Caller, operation_id: int) -> Operation:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from sqlalchemy import Connection, text
 
@@ -18,6 +19,8 @@ from liaison.services.database import Database
 from liaison.storage import accounts, history, operations, schemas
 from liaison.storage import associations as associations_store
 from liaison.storage.clock import now_micros
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,19 @@ class Unit:
 
     def forget_schema(self) -> None:
         self.__dict__.pop("schema", None)
+
+    def with_recent_schema(self, read: Callable[[Schema], T]) -> T:
+        """Run `read` with the schema last loaded, without the query that checks it is current;
+        if `read` is refused, run it again with the checked schema. Only for reads that an older
+        schema can make fail but never make wrong: a name it still resolves names the same
+        type, as custom type names are never reused while the type has records."""
+        recent = schemas.recent(self.conn, self.account_id)
+        if recent is not None:
+            try:
+                return read(recent)
+            except LiaisonError:
+                pass
+        return read(self.schema)
 
     @cached_property
     def operation_id(self) -> int:

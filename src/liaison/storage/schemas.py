@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Connection, Engine
 
 from liaison.domain.schema import Schema
 from liaison.storage import association_types, object_types
 from liaison.storage.accounts import schema_version
 
-_cache: dict[tuple[str, int], tuple[int, Schema]] = {}
-"""(database, account) -> (version, schema). Every schema write bumps the version in the same
-transaction, so a cached schema is used only while it is the one in the database."""
+_cache: WeakKeyDictionary[Engine, dict[int, tuple[int, Schema]]] = WeakKeyDictionary()
+"""engine -> account -> (version, schema). Every schema write bumps the version in the same
+transaction, so `load` uses a cached schema only while it is the one in the database."""
 
 
 def load(conn: Connection, account_id: int) -> Schema:
-    key = (conn.engine.url.render_as_string(), account_id)
+    cached = _cache.setdefault(conn.engine, {})
     version = schema_version(conn, account_id)
-    cached = _cache.get(key)
-    if cached is not None and cached[0] == version:
-        return cached[1]
+    found = cached.get(account_id)
+    if found is not None and found[0] == version:
+        return found[1]
     schema = Schema.build(
         object_types.load_custom(conn, account_id),
         association_types.load(conn, account_id),
         association_types.load_limits(conn, account_id),
     )
-    _cache[key] = (version, schema)
+    cached[account_id] = (version, schema)
     return schema
+
+
+def recent(conn: Connection, account_id: int) -> Schema | None:
+    """The schema last loaded for the account, without checking it is still current."""
+    found = _cache.get(conn.engine, {}).get(account_id)
+    return None if found is None else found[1]
