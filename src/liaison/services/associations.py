@@ -14,6 +14,7 @@ from liaison.domain.schema import Schema
 from liaison.services.database import Database
 from liaison.services.unit import Caller, reading, unit_of_work
 from liaison.storage import associations as store
+from liaison.storage import records as records_store
 from liaison.storage.associations import Needs, load_graph
 
 T = TypeVar("T")
@@ -237,19 +238,16 @@ def list_associations(
             ErrorCode.INVALID_INPUT, f"limit must be between 1 and {MAX_PAGE}.", limit=limit
         )
     with reading(database, caller) as unit:
-        schema = unit.schema
-        source, target = schema.object_type(object_type), schema.object_type(to_type)
-        rows = store.page(
-            unit.conn,
-            unit.account_id,
-            source.id,
-            record_id,
-            target.id,
-            after=after,
-            limit=limit + 1,
+        record_type, version = records_store.type_and_schema_version(
+            unit.conn, unit.account_id, record_id
         )
-        if rows is None:
+        schema = unit.schema_at(version)
+        source, target = schema.object_type(object_type), schema.object_type(to_type)
+        if record_type != source.id:
             raise source.not_found(record_id)
+        rows = store.page(
+            unit.conn, unit.account_id, record_id, target.id, after=after, limit=limit + 1
+        )
         found = _associated(schema, source.id, target.id, rows)
         more = len(found) > limit
         return AssociationPage(

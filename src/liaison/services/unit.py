@@ -49,6 +49,12 @@ class Unit:
     def schema(self) -> Schema:
         return schemas.load(self.conn, self.account_id)
 
+    def schema_at(self, version: int) -> Schema:
+        """The schema, given its current version read by the caller (saves the query)."""
+        if "schema" not in self.__dict__:
+            self.__dict__["schema"] = schemas.load(self.conn, self.account_id, version=version)
+        return self.schema
+
     def forget_schema(self) -> None:
         self.__dict__.pop("schema", None)
 

@@ -126,30 +126,27 @@ _PAGE_LABELS = select(_labels_c.to_id, _labels_c.type_id).where(
     _labels_c.to_type == bindparam("to_type"),
     _labels_c.to_id.between(bindparam("first"), bindparam("last")),
 )
-_RECORD_TYPE = select(_r.type_id).where(
-    _r.account_id == bindparam("account"), _r.id == bindparam("record")
-)
 
 
 def page(
     conn: Connection,
     account_id: int,
-    from_type: str,
     from_id: int,
     to_type: str,
     *,
     after: int,
     limit: int,
-) -> list[tuple[int, list[int]]] | None:
+) -> list[tuple[int, list[int]]]:
     """One page of a record's associations to one object type, by target ID (A9): index range
     scans whatever the record's total (the targets, then the labels between the first and last
-    target), each target with its label type IDs (the base type is implied). None when the
-    record is not a record of `from_type`."""
-    params: dict[str, Any] = {"account": account_id, "record": from_id}
-    found = fetch.all_rows(conn, _RECORD_TYPE, params)
-    if not found or found[0][0] != from_type:
-        return None
-    params |= {"to_type": to_type, "after": after, "limit": limit}
+    target), each target with its label type IDs (the base type is implied)."""
+    params = {
+        "account": account_id,
+        "record": from_id,
+        "to_type": to_type,
+        "after": after,
+        "limit": limit,
+    }
     targets = [t for (t,) in fetch.all_rows(conn, _PAGE, params)]
     if not targets:
         return []

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, delete, select, update
 
 from liaison.domain.properties import Properties
-from liaison.storage import bulk
+from liaison.storage import bulk, fetch
 from liaison.storage.accounts import reserve_ids
-from liaison.storage.tables import records
+from liaison.storage.tables import counters, records
 
 
 def insert_many(
@@ -61,6 +61,26 @@ def get_infos(conn: Connection, account_id: int, ids: Iterable[int]) -> list[tup
         r.account_id == account_id, bulk.ids_in(conn, r.id, ids)
     )
     return [tuple(row) for row in conn.execute(statement).all()]
+
+
+_TYPE_AND_SCHEMA_VERSION = select(
+    select(records.c.type_id)
+    .where(records.c.account_id == bindparam("account"), records.c.id == bindparam("record"))
+    .scalar_subquery(),
+    select(counters.c.value)
+    .where(counters.c.account_id == bindparam("account"), counters.c.name == "schema")
+    .scalar_subquery(),
+)
+
+
+def type_and_schema_version(
+    conn: Connection, account_id: int, record_id: int
+) -> tuple[str | None, int]:
+    """The record's type (None if there is no such record) and the account's schema version,
+    in one statement: what a read of the record needs to know first."""
+    params = {"account": account_id, "record": record_id}
+    ((type_id, version),) = fetch.all_rows(conn, _TYPE_AND_SCHEMA_VERSION, params)
+    return type_id, int(version)
 
 
 def list_page(

@@ -15,9 +15,10 @@ _cache: WeakKeyDictionary[Engine, dict[int, tuple[int, Schema]]] = WeakKeyDictio
 transaction, so `load` uses a cached schema only while it is the one in the database."""
 
 
-def load(conn: Connection, account_id: int) -> Schema:
+def load(conn: Connection, account_id: int, *, version: int | None = None) -> Schema:
+    """The account's schema; `version` is its current version when the caller read it already."""
     cached = _cache.setdefault(conn.engine, {})
-    version = schema_version(conn, account_id)
+    version = schema_version(conn, account_id) if version is None else version
     found = cached.get(account_id)
     if found is not None and found[0] == version:
         return found[1]
