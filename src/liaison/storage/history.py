@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
+import operator
 from collections import namedtuple
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Connection, bindparam, select, union_all, update
 
@@ -95,10 +98,17 @@ def _with_actor(*conditions: Any) -> Any:
     )
 
 
-def _both_sides(from_extra: list[Any], to_extra: list[Any]) -> Any:
-    """Rows where the record is on either side, newest first: two index range scans, each
-    stopping after `limit` rows, merged. Built once; everything varying is a parameter."""
-    parts = [
+class _Sides(NamedTuple):
+    """Rows where the record is on one side, newest first (two statements), and both merged
+    (one statement). Built once; everything varying is a parameter."""
+
+    outgoing: Any
+    incoming: Any
+    both: Any
+
+
+def _sides(from_extra: list[Any], to_extra: list[Any]) -> _Sides:
+    outgoing, incoming = (
         _with_actor(
             h.c.account_id == bindparam("account"),
             side == bindparam("record"),
@@ -107,19 +117,31 @@ def _both_sides(from_extra: list[Any], to_extra: list[Any]) -> Any:
         )
         .order_by(h.c.id.desc())
         .limit(bindparam("limit"))
-        .subquery()
-        .select()
         for side, extra in ((h.c.from_id, from_extra), (h.c.to_id, to_extra))
-    ]
-    both = union_all(*parts).subquery()
-    return select(both).order_by(both.c.id.desc()).limit(bindparam("limit"))
+    )
+    merged = union_all(outgoing.subquery().select(), incoming.subquery().select()).subquery()
+    both = select(merged).order_by(merged.c.id.desc()).limit(bindparam("limit"))
+    return _Sides(outgoing, incoming, both)
 
 
-_OF_RECORD = _both_sides([], [])
-_OF_RECORD_TO_TYPE = _both_sides(
+def _newest(conn: Connection, sides: _Sides, params: dict[str, Any]) -> list[Any]:
+    """A page from both sides: two index range scans, each stopping after a page. SQLite runs
+    them as two statements merged here (cheaper than its sorted union), PostgreSQL as one (a
+    round trip less)."""
+    if conn.dialect.name != "sqlite":
+        return _rows(conn, sides.both, params)
+    outgoing = fetch.all_rows(conn, sides.outgoing, params)
+    incoming = fetch.all_rows(conn, sides.incoming, params)
+    merged = heapq.merge(outgoing, incoming, key=_ID, reverse=True)
+    return _history_rows(conn, list(itertools.islice(merged, params["limit"])))
+
+
+_ID = operator.itemgetter(1)
+_OF_RECORD = _sides([], [])
+_OF_RECORD_TO_TYPE = _sides(
     [h.c.to_type == bindparam("other_type")], [h.c.from_type == bindparam("other_type")]
 )
-_OF_PAIR = _both_sides([h.c.to_id == bindparam("other")], [h.c.from_id == bindparam("other")])
+_OF_PAIR = _sides([h.c.to_id == bindparam("other")], [h.c.from_id == bindparam("other")])
 
 
 def for_record(
@@ -135,8 +157,8 @@ def for_record(
     applied while scanning the record's rows)."""
     params = _page(account_id, record_id, before, limit)
     if other_type is None:
-        return _rows(conn, _OF_RECORD, params)
-    return _rows(conn, _OF_RECORD_TO_TYPE, {**params, "other_type": other_type})
+        return _newest(conn, _OF_RECORD, params)
+    return _newest(conn, _OF_RECORD_TO_TYPE, {**params, "other_type": other_type})
 
 
 def for_pair(
@@ -150,7 +172,7 @@ def for_pair(
 ) -> list[Any]:
     """The history of one association (H4), newest first."""
     params = _page(account_id, record_id, before, limit)
-    return _rows(conn, _OF_PAIR, {**params, "other": other_id})
+    return _newest(conn, _OF_PAIR, {**params, "other": other_id})
 
 
 def _page(account_id: int, record_id: int, before: int | None, limit: int) -> dict[str, Any]:
@@ -181,7 +203,11 @@ def for_operation(conn: Connection, account_id: int, operation_id: int) -> list[
 
 
 def _rows(conn: Connection, statement: Any, params: dict[str, Any]) -> list[Any]:
-    rows = [HistoryRow._make(row) for row in fetch.all_rows(conn, statement, params)]
+    return _history_rows(conn, fetch.all_rows(conn, statement, params))
+
+
+def _history_rows(conn: Connection, raw: list[tuple[Any, ...]]) -> list[Any]:
+    rows = [HistoryRow._make(row) for row in raw]
     if conn.dialect.name == "sqlite":  # the driver gives JSON as text there
         rows = [r._replace(detail=json.loads(r.detail)) if r.detail else r for r in rows]
     return rows
