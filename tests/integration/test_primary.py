@@ -216,3 +216,15 @@ def test_p6_custom_primary_label_set_from_the_other_side(db: Database, me: Calle
     assoc.associate(db, me, [Link(second.id, broken.id, (inverse.id,))]).check()
     assert types_between(db, me, broken.id, first.id) == {28}
     assert types_between(db, me, broken.id, second.id) == {28, main_deal.id}
+
+
+def test_p4_removing_the_primary_of_records_not_associated_is_refused(
+    db: Database, me: Caller
+) -> None:
+    ann, acme = contact(db, me), company(db, me)
+    before = dump(db)
+    with pytest.raises(LiaisonError) as refused:
+        assoc.remove_primary(db, me, ann.id, acme.id)
+    assert refused.value.code is ErrorCode.NOT_ASSOCIATED
+    assert "not associated" in refused.value.message
+    assert dump(db) == before

@@ -167,7 +167,15 @@ class Planner:
 
     def remove_primary(self, from_id: int, company_id: int, *, successor: int | None) -> None:
         """Remove the Primary label, naming the new primary where one is required (P4)."""
-        record = self._known(from_id)
+        record, company = self._known(from_id), self._known(company_id)
+        if (record.id, company.id) not in self.graph.links:
+            raise LiaisonError(
+                ErrorCode.NOT_ASSOCIATED,
+                f"{self._describe(record)} and {self._describe(company).lower()} are not "
+                "associated: there is no primary to remove.",
+                objectId=record.id,
+                toObjectId=company.id,
+            )
         self.remove_types(
             record.id, company_id, [self._primary_type_of(record)], successor=successor
         )
