@@ -58,6 +58,7 @@ CHECKED_CODES = {
     ErrorCode.INVALID_SUCCESSOR,
     ErrorCode.SELF_ASSOCIATION,
     ErrorCode.MERGE_INVALID,
+    ErrorCode.NOT_ASSOCIATED,
 }
 """Refusals whose reason the model must get right too; for the others, refused is enough."""
 
@@ -326,6 +327,8 @@ class Model:
     def remove_primary(self, record: int, company: int, successor: int | None) -> None:
         if self.kinds[record] not in PRIMARY:
             raise Refused(ErrorCode.LABEL_NOT_FOR_PAIR)
+        if (record, company) not in self.links:
+            raise Refused(ErrorCode.NOT_ASSOCIATED)
         self.remove_labels(record, company, [PRIMARY[self.kinds[record]]], successor)
 
     def delete(self, record: int) -> None:
@@ -770,20 +773,8 @@ class AssociationMachine(RuleBasedStateMachine):
         )
 
     def remove_primary_call(self, record: int, company: int, successor: int | None) -> None:
-        if (record, company) in self.model.links:
-            associations.remove_primary(
-                self.database, self.caller, record, company, successor=successor
-            )
-            return
-        # remove_primary answers an unassociated pair with an IndexError (services, not ours
-        # to fix here): ask for the same change through remove_labels instead.
-        types = (PRIMARY.get(self.model.kinds[record], 1),)
-        _raise_first(
-            associations.remove_labels(
-                self.database,
-                self.caller,
-                [AssociationInput(record, company, types, successor=successor)],
-            )
+        associations.remove_primary(
+            self.database, self.caller, record, company, successor=successor
         )
 
     @rule(data=st.data())

@@ -168,6 +168,7 @@ class Planner:
     def remove_primary(self, from_id: int, company_id: int, *, successor: int | None) -> None:
         """Remove the Primary label, naming the new primary where one is required (P4)."""
         record, company = self._known(from_id), self._known(company_id)
+        primary = self._primary_type_of(record)
         if (record.id, company.id) not in self.graph.links:
             raise LiaisonError(
                 ErrorCode.NOT_ASSOCIATED,
@@ -176,9 +177,7 @@ class Planner:
                 objectId=record.id,
                 toObjectId=company.id,
             )
-        self.remove_types(
-            record.id, company_id, [self._primary_type_of(record)], successor=successor
-        )
+        self.remove_types(record.id, company.id, [primary], successor=successor)
 
     def delete_record(self, record_id: int) -> None:
         """L1: remove every association of the record; other records keep their primary rules."""
