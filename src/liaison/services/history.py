@@ -114,7 +114,7 @@ def operation(database: Database, caller: Caller, operation_id: int) -> Operatio
             actor_id=row.actor_id,
             actor_name=row.actor_name,
             started_at=to_datetime(row.started_at),
-            entries=[_entry(r, seen_from=r.from_id) for r in rows],
+            entries=[_entry(r, r.from_id, to_datetime(r.at)) for r in rows],
         )
 
 
@@ -128,7 +128,11 @@ def _check_limit(limit: int) -> None:
 def _page(unit: Unit, kind: ObjectType, record_id: int, rows: list[Any], limit: int) -> HistoryPage:
     """The entries facing the record, once it is known to be a record of `kind`: its rows say
     its type (a record's type never changes); without rows the record itself is looked up."""
-    entries = [_entry(r, seen_from=record_id) for r in rows[:limit]]
+    times: dict[int, datetime] = {}  # the rows of one operation share their time
+    entries = [
+        _entry(r, record_id, times.get(r.at) or times.setdefault(r.at, to_datetime(r.at)))
+        for r in rows[:limit]
+    ]
     record_type: str | None
     if entries:
         record_type = entries[0].record_type
@@ -145,7 +149,7 @@ _SOURCES = {s.value: s for s in Source}
 _ACTORS = {a.value: a for a in ActorKind}
 
 
-def _entry(row: Any, *, seen_from: int) -> HistoryEntry:
+def _entry(row: Any, seen_from: int, at: datetime) -> HistoryEntry:
     """The stored event, turned to face `seen_from`."""
     if row.from_id == seen_from:
         mine, other = (
@@ -162,7 +166,7 @@ def _entry(row: Any, *, seen_from: int) -> HistoryEntry:
     return HistoryEntry(
         row.id,
         row.operation_id,
-        to_datetime(row.at),
+        at,
         _CHANGES[row.change],
         mine[0],
         mine[1],
