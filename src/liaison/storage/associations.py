@@ -126,6 +126,19 @@ _PAGE_LABELS = select(_labels_c.to_id, _labels_c.type_id).where(
     _labels_c.to_type == bindparam("to_type"),
     _labels_c.to_id.between(bindparam("first"), bindparam("last")),
 )
+_page_targets = _PAGE.subquery()
+_PAGE_WITH_LABELS = (
+    select(_page_targets.c.to_id, _labels_c.type_id)
+    .outerjoin_from(
+        _page_targets,
+        association_labels,
+        (_labels_c.account_id == bindparam("account"))
+        & (_labels_c.from_id == bindparam("record"))
+        & (_labels_c.to_type == bindparam("to_type"))
+        & (_labels_c.to_id == _page_targets.c.to_id),
+    )
+    .order_by(_page_targets.c.to_id)
+)
 
 
 def page(
@@ -138,8 +151,9 @@ def page(
     limit: int,
 ) -> list[tuple[int, list[int]]]:
     """One page of a record's associations to one object type, by target ID (A9): index range
-    scans whatever the record's total (the targets, then the labels between the first and last
-    target), each target with its label type IDs (the base type is implied)."""
+    scans whatever the record's total, each target with its label type IDs (the base type is
+    implied). PostgreSQL joins the labels in one statement (a round trip less); SQLite reads the
+    targets, then the labels between the first and last (cheaper there than a probe per row)."""
     params = {
         "account": account_id,
         "record": from_id,
@@ -147,6 +161,13 @@ def page(
         "after": after,
         "limit": limit,
     }
+    if conn.dialect.name == "postgresql":
+        grouped: dict[int, list[int]] = {}
+        for to_id, type_id in fetch.all_rows(conn, _PAGE_WITH_LABELS, params):
+            found = grouped.setdefault(to_id, [])
+            if type_id is not None:
+                found.append(type_id)
+        return list(grouped.items())
     targets = [t for (t,) in fetch.all_rows(conn, _PAGE, params)]
     if not targets:
         return []
