@@ -58,14 +58,6 @@ class AssociationType:
     """At most one association of this type per record on the from side (primary, P1, P6)."""
     builtin: bool = True
 
-    @property
-    def is_primary(self) -> bool:
-        return self.exclusive
-
-    @property
-    def is_symmetric(self) -> bool:
-        return self.id == self.inverse_id
-
 
 def _pair(
     from_type: str,

@@ -77,10 +77,6 @@ class Actor:
     def source(self) -> Source:
         return _DEFAULT_SOURCE[self.kind]
 
-    @property
-    def shown_as(self) -> str:
-        return self.name or self.id
-
     @classmethod
     def user(cls, user_id: str, name: str | None = None) -> Actor:
         return cls(ActorKind.USER, user_id, name)

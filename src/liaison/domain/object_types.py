@@ -36,10 +36,6 @@ class ObjectType:
     required_any: tuple[str, ...] = ()
 
     @property
-    def is_custom(self) -> bool:
-        return self.id.startswith(CUSTOM_PREFIX)
-
-    @property
     def is_activity(self) -> bool:
         return self.id in ACTIVITY_TYPES
 

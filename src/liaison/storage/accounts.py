@@ -49,10 +49,6 @@ def exists(conn: Connection, account_id: int) -> bool:
     return found is not None
 
 
-def name_of(conn: Connection, account_id: int) -> str | None:
-    return conn.execute(select(accounts.c.name).where(accounts.c.id == account_id)).scalar()
-
-
 def schema_version(conn: Connection, account_id: int) -> int:
     """Bumped by every change of the account's schema (types, labels, limits). It starts at a
     random number, so a re-created account never reuses the versions of an earlier one."""

@@ -181,20 +181,6 @@ def page(
 _NO_LABELS: list[int] = []
 
 
-def count(conn: Connection, account_id: int, from_id: int, to_type: str) -> int:
-    return int(
-        conn.execute(
-            select(func.count())
-            .select_from(associations)
-            .where(
-                associations.c.account_id == account_id,
-                associations.c.from_id == from_id,
-                associations.c.to_type == to_type,
-            )
-        ).scalar_one()
-    )
-
-
 # -- loading helpers ---------------------------------------------------------------------------
 def _add_records(graph: Graph, schema: Schema, rows: list[tuple[Any, ...]]) -> None:
     known = schema.object_types

@@ -30,16 +30,6 @@ def insert_operation(
     return operation_id
 
 
-def set_summary(
-    conn: Connection, account_id: int, operation_id: int, summary: dict[str, Any]
-) -> None:
-    conn.execute(
-        update(operations)
-        .where(operations.c.account_id == account_id, operations.c.id == operation_id)
-        .values(summary=summary)
-    )
-
-
 def note_history(
     conn: Connection, account_id: int, operation_id: int, first: int, last: int
 ) -> None:
