@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from liaison.domain.object_types import ObjectType
+from liaison.domain.properties import PropertyDefinition
 from liaison.domain.records import Record
-from liaison.services import associations, records
+from liaison.services import associations, object_types, records
 from liaison.services.database import Database
 from liaison.services.unit import Caller
 from liaison.storage.tables import metadata
@@ -41,3 +43,17 @@ def types_between(db: Database, caller: Caller, from_id: int, to_id: int) -> set
     """The association type IDs from one record to another, or None when not associated."""
     view = associations.between(db, caller, from_id, to_id)
     return None if view is None else {t.id for t in view.types}
+
+
+def car_type(db: Database, caller: Caller, *associated: str) -> ObjectType:
+    """A custom object type "car" (property `model`), associable with `associated` types."""
+    return object_types.create_object_type(
+        db,
+        caller,
+        name="car",
+        singular="Car",
+        plural="Cars",
+        properties=[PropertyDefinition("model", "Model")],
+        primary_display_property="model",
+        associated_types=list(associated),
+    )

@@ -11,7 +11,7 @@ from liaison.services import labels, object_types, records
 from liaison.services.associations import AssociationInput as Link
 from liaison.services.database import Database, create_account
 from liaison.services.unit import Caller
-from tests.helpers import company, contact, deal, dump, ticket, types_between
+from tests.helpers import car_type, company, contact, deal, dump, ticket, types_between
 
 CONTACT_TO_COMPANY, COMPANY_TO_CONTACT = 279, 280
 PRIMARY, PRIMARY_INVERSE = 1, 2
@@ -59,17 +59,7 @@ def test_a2_activities_associate_with_core_records_and_each_other(db: Database, 
 
 
 def test_a2_custom_objects_need_a_definition_first(db: Database, me: Caller) -> None:
-    from liaison.domain.properties import PropertyDefinition
-
-    car = object_types.create_object_type(
-        db,
-        me,
-        name="car",
-        singular="Car",
-        plural="Cars",
-        properties=[PropertyDefinition("model", "Model")],
-        primary_display_property="model",
-    )
+    car = car_type(db, me)
     beetle = records.create(db, me, car.id, {"model": "Beetle"})
     ann = contact(db, me)
     before = dump(db)

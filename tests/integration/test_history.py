@@ -11,7 +11,7 @@ from liaison.services import history, labels, records
 from liaison.services.associations import AssociationInput as Link
 from liaison.services.database import Database
 from liaison.services.unit import Caller
-from tests.helpers import company, contact, deal, dump
+from tests.helpers import car_type, company, contact, deal, dump
 
 
 def changes(page: history.HistoryPage) -> list[tuple[Change, int, str | None]]:
@@ -171,20 +171,9 @@ def test_h3_history_of_a_record_of_a_type_created_since_the_schema_was_cached(
     db: Database, me: Caller
 ) -> None:
     """History reads trust the cached schema until it refuses; a new type must not be refused."""
-    from liaison.domain.properties import PropertyDefinition
-    from liaison.services import object_types
-
     history.record_history(db, me, "contacts", contact(db, me).id)  # caches the schema
-    car = object_types.create_object_type(
-        db,
-        me,
-        name="car",
-        singular="Car",
-        plural="Cars",
-        properties=[PropertyDefinition("plate", "Plate")],
-        associated_types=["contacts"],
-    )
-    beetle, ann = records.create(db, me, car.id, {"plate": "B1"}), contact(db, me, "Ann")
+    car = car_type(db, me, "contacts")
+    beetle, ann = records.create(db, me, car.id, {"model": "B1"}), contact(db, me, "Ann")
     assoc.associate(db, me, [Link(beetle.id, ann.id)]).check()
     entries = history.record_history(db, me, "car", beetle.id, other_type="contacts").entries
     assert [e.other_id for e in entries] == [ann.id]

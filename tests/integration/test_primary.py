@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 
 from liaison.domain.errors import ErrorCode, LiaisonError
-from liaison.domain.properties import PropertyDefinition
 from liaison.services import associations as assoc
-from liaison.services import labels, object_types, records
+from liaison.services import labels, records
 from liaison.services.associations import AssociationInput as Link
 from liaison.services.database import Database
 from liaison.services.unit import Caller
-from tests.helpers import company, contact, deal, dump, ticket, types_between
+from tests.helpers import car_type, company, contact, deal, dump, ticket, types_between
 
 PRIMARY = 1
 
@@ -165,15 +164,7 @@ def test_p5_deals_tickets_and_custom_objects_may_go_without_primary(
     db: Database, me: Caller
 ) -> None:
     big, broken, acme = deal(db, me), ticket(db, me), company(db, me)
-    car = object_types.create_object_type(
-        db,
-        me,
-        name="car",
-        singular="Car",
-        plural="Cars",
-        properties=[PropertyDefinition("model", "Model")],
-        associated_types=["companies"],
-    )
+    car = car_type(db, me, "companies")
     beetle = records.create(db, me, car.id, {"model": "Beetle"})
     for record, object_type in ((big, "deals"), (broken, "tickets"), (beetle, car.id)):
         assoc.associate(db, me, [Link(record.id, acme.id)]).check()
