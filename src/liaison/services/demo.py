@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-
 from liaison.domain.association_types import Kind
 from liaison.domain.history import Actor, ActorKind
 from liaison.services import associations, labels, records
@@ -20,8 +18,8 @@ from liaison.services.associations import AssociationInput
 from liaison.services.database import Database
 from liaison.services.records import NewAssociation, NewRecord
 from liaison.services.unit import Caller, reading
+from liaison.storage import records as records_store
 from liaison.storage.accounts import DEFAULT_ACCOUNT_ID
-from liaison.storage.tables import records as records_table
 
 DEMO_ACTOR = Actor(ActorKind.IMPORT, "demo", "Demo data")
 """Demo data is recorded in history as an import (source IMPORT) by "Demo data"."""
@@ -216,8 +214,7 @@ def load_demo(database: Database, caller: Caller | None = None) -> DemoSummary |
 def has_records(database: Database, caller: Caller) -> bool:
     """Whether the account has any record, deleted ones included."""
     with reading(database, caller) as unit:
-        query = select(records_table.c.id).where(records_table.c.account_id == unit.account_id)
-        return unit.conn.execute(query.limit(1)).first() is not None
+        return records_store.any_in_account(unit.conn, unit.account_id)
 
 
 def _companies(database: Database, caller: Caller, ids: _Ids) -> None:

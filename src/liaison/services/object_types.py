@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
-
 from liaison.domain.association_types import AssociationType, Kind
 from liaison.domain.association_types import user_defined_pair as make_pair
 from liaison.domain.errors import ErrorCode, LiaisonError
@@ -21,8 +19,9 @@ from liaison.services.database import Database
 from liaison.services.unit import Caller, Unit, reading, unit_of_work
 from liaison.storage import accounts
 from liaison.storage import association_types as association_types_store
+from liaison.storage import associations as associations_store
 from liaison.storage import object_types as store
-from liaison.storage.tables import associations, records
+from liaison.storage import records as records_store
 
 
 def list_object_types(database: Database, caller: Caller) -> list[ObjectType]:
@@ -114,11 +113,7 @@ def archive_object_type(database: Database, caller: Caller, ref: str) -> None:
     """Remove a custom type; refused while it has records (deleted ones included)."""
     with unit_of_work(database, caller, "archive_object_type") as unit:
         current = _custom(unit, ref)
-        used = unit.conn.execute(
-            select(func.count())
-            .select_from(records)
-            .where(records.c.account_id == unit.account_id, records.c.type_id == current.id)
-        ).scalar_one()
+        used = records_store.count_of_type(unit.conn, unit.account_id, current.id)
         if used:
             raise LiaisonError(
                 ErrorCode.OBJECT_TYPE_IN_USE,
@@ -167,21 +162,7 @@ def remove_association_definition(
                 fromObjectType=x,
                 toObjectType=y,
             )
-        used = unit.conn.execute(
-            select(func.count())
-            .select_from(
-                associations.join(
-                    records,
-                    (records.c.account_id == associations.c.account_id)
-                    & (records.c.id == associations.c.from_id),
-                )
-            )
-            .where(
-                associations.c.account_id == unit.account_id,
-                associations.c.to_type == y,
-                records.c.type_id == x,
-            )
-        ).scalar_one()
+        used = associations_store.count_between_types(unit.conn, unit.account_id, x, y)
         if used:
             raise LiaisonError(
                 ErrorCode.OBJECT_TYPE_IN_USE,

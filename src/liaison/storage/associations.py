@@ -181,6 +181,19 @@ def page(
 _NO_LABELS: list[int] = []
 
 
+def count_between_types(conn: Connection, account_id: int, from_type: str, to_type: str) -> int:
+    """How many associations go from records of one type to records of another."""
+    a, r = associations.c, records.c
+    statement = (
+        select(func.count())
+        .select_from(
+            associations.join(records, (r.account_id == a.account_id) & (r.id == a.from_id))
+        )
+        .where(a.account_id == account_id, a.to_type == to_type, r.type_id == from_type)
+    )
+    return int(conn.execute(statement).scalar_one())
+
+
 # -- loading helpers ---------------------------------------------------------------------------
 def _add_records(graph: Graph, schema: Schema, rows: list[tuple[Any, ...]]) -> None:
     known = schema.object_types

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, select, update
 
 from liaison.domain.properties import Properties
 from liaison.storage import bulk, fetch
@@ -81,6 +81,20 @@ def type_and_schema_version(
     params = {"account": account_id, "record": record_id}
     ((type_id, version),) = fetch.all_rows(conn, _TYPE_AND_SCHEMA_VERSION, params)
     return type_id, int(version)
+
+
+def count_of_type(conn: Connection, account_id: int, type_id: str) -> int:
+    """How many records of the type the account has, deleted ones included."""
+    statement = select(func.count()).where(
+        records.c.account_id == account_id, records.c.type_id == type_id
+    )
+    return int(conn.execute(statement).scalar_one())
+
+
+def any_in_account(conn: Connection, account_id: int) -> bool:
+    """Whether the account has any record, deleted ones included."""
+    statement = select(records.c.id).where(records.c.account_id == account_id).limit(1)
+    return conn.execute(statement).first() is not None
 
 
 def list_page(
