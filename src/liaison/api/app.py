@@ -1,11 +1,29 @@
-"""The FastAPI app: `create_app(database)` builds it around an opened database."""
+"""The FastAPI app: `create_app(database)` builds it around an opened database.
+
+Every HubSpot route is served under each path family HubSpot's SDK and docs use; the first
+prefix of each family is the one in the OpenAPI document, the others are aliases.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse
 
+from liaison.api import associations, errors, extensions, labels, limits, objects, schemas
+from liaison.api.responses import Json
 from liaison.services.database import Database
+
+DATED = ("2026-03", "2025-09", "2026-09")
+"""HubSpot's date-versioned API families, served like v3/v4."""
+
+OBJECT_PREFIXES = ("/crm/v3/objects", *(f"/crm/objects/{d}" for d in DATED))
+RECORD_ASSOCIATION_PREFIXES = ("/crm/v4/objects", *(f"/crm/objects/{d}" for d in DATED))
+ASSOCIATION_PREFIXES = (
+    "/crm/v4/associations",
+    "/crm/associations/v4",
+    *(f"/crm/associations/{d}" for d in DATED),
+)
+SCHEMA_PREFIXES = ("/crm-object-schemas/v3/schemas", "/crm/v3/schemas")
 
 _HOME = """<!doctype html>
 <html lang="en">
@@ -13,17 +31,30 @@ _HOME = """<!doctype html>
 <body>
 <h1>Liaison is running</h1>
 <p>A self-hosted CRM whose heart is associations.</p>
-<p><a href="/health">Health check</a></p>
+<p><a href="/docs">API documentation</a> · <a href="/health">Health check</a></p>
 </body>
 </html>
 """
 
 
 def create_app(database: Database) -> FastAPI:
-    app = FastAPI(title="Liaison", summary="A self-hosted CRM whose heart is associations.")
+    app = FastAPI(
+        title="Liaison",
+        summary="A self-hosted CRM whose heart is associations, with a HubSpot-compatible API.",
+        version="0.1.0",
+        default_response_class=Json,
+    )
     app.state.database = database
+    errors.install(app)
+    _mount(app, associations.batch_router, ASSOCIATION_PREFIXES)
+    _mount(app, labels.router, ASSOCIATION_PREFIXES)
+    _mount(app, limits.router, ASSOCIATION_PREFIXES)
+    _mount(app, associations.records_router, RECORD_ASSOCIATION_PREFIXES)
+    _mount(app, objects.router, OBJECT_PREFIXES)
+    _mount(app, schemas.router, SCHEMA_PREFIXES)
+    app.include_router(extensions.router, prefix="/liaison/v1")
 
-    @app.get("/health")
+    @app.get("/health", tags=["Liaison extensions"])
     def health() -> dict[str, str]:
         """Whether the app is up, and which kind of database it uses."""
         return {"status": "ok", "database": "postgresql" if database.is_postgres else "sqlite"}
@@ -33,3 +64,10 @@ def create_app(database: Database) -> FastAPI:
         return _HOME
 
     return app
+
+
+def _mount(app: FastAPI, router: APIRouter, prefixes: tuple[str, ...]) -> None:
+    first, *aliases = prefixes
+    app.include_router(router, prefix=first)
+    for prefix in aliases:
+        app.include_router(router, prefix=prefix, include_in_schema=False)

@@ -8,6 +8,7 @@ from liaison.cli.check import check
 from liaison.cli.db import db
 from liaison.cli.demo import demo
 from liaison.cli.serve import serve
+from liaison.cli.token import token
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,5 +17,5 @@ def cli() -> None:
     """Liaison: a self-hosted CRM whose heart is associations."""
 
 
-for command in (serve, db, check, demo):
+for command in (serve, db, check, demo, token):
     cli.add_command(command)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 import uvicorn
 
 from liaison.api.app import create_app
 from liaison.cli.demo import load_and_report
 from liaison.cli.options import console, database_option, describe, open_database
+from liaison.domain.errors import LiaisonError
+from liaison.services import tokens
+
+ADMIN_TOKEN_ENV = "LIAISON_ADMIN_TOKEN"
 
 
 @click.command()
@@ -16,12 +22,21 @@ from liaison.cli.options import console, database_option, describe, open_databas
 @database_option
 @click.option("--demo", is_flag=True, help="Load the demo data if the account is empty.")
 def serve(host: str, port: int, database_url: str | None, demo: bool) -> None:
-    """Migrate the database and serve the web app and API."""
+    """Migrate the database and serve the web app and API (docs at /docs).
+
+    With LIAISON_ADMIN_TOKEN set, a token with that value and every scope exists for the
+    default account."""
     database = open_database(database_url)
     out = console()
     try:
         if demo:
             load_and_report(database, out)
+        if admin_token := os.environ.get(ADMIN_TOKEN_ENV):
+            try:
+                tokens.ensure_admin_token(database, admin_token)
+            except LiaisonError as error:
+                raise click.ClickException(error.message) from error
+            out.print(f"API token from {ADMIN_TOKEN_ENV} is ready (every scope).")
         out.print(f"Liaison on [bold]http://{host}:{port}[/] with {describe(database)}")
         uvicorn.run(create_app(database), host=host, port=port, log_level="info")
     finally:

@@ -198,3 +198,18 @@ association_history = Table(
 )
 """Append-only (H5). One row per change, seen from `from_id`; both records find their rows
 newest first by index. An operation's rows are the ID range noted on the operation."""
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("account_id", Integer, primary_key=True),
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+    Column("secret_hash", String(64), nullable=False, comment="SHA-256 of the token, hex"),
+    Column("scopes", Json, nullable=False),
+    Column("created_at", Micros, nullable=False),
+    Column("revoked_at", Micros),
+    ForeignKeyConstraint(["account_id"], ["accounts.id"]),
+    Index("ix_api_tokens_account_id_secret_hash", "account_id", "secret_hash", unique=True),
+)
+"""S2: API tokens. A token reads `lia_{account}_{secret}`; only its hash is kept."""
