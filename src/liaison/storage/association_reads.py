@@ -20,7 +20,16 @@ def of_records(
     """Each record's first `cap` + 1 associations to `to_type` (by target ID), with labels."""
     if not ids:
         return {}
-    a, labels = associations.c, association_labels.c
+    a = associations.c
+    if len(ids) == 1:
+        # One record: a range scan that stops after the cap, whatever the record's total (A9).
+        first = conn.execute(
+            select(a.from_id, a.to_id)
+            .where(a.account_id == account_id, a.from_id == ids[0], a.to_type == to_type)
+            .order_by(a.to_id)
+            .limit(cap + 1)
+        ).all()
+        return _with_labels(conn, account_id, to_type, [tuple(r) for r in first])
     ranked = (
         select(
             a.from_id,
@@ -35,6 +44,14 @@ def of_records(
         .where(ranked.c.n <= cap + 1)
         .order_by(ranked.c.from_id, ranked.c.to_id)
     ).all()
+    return _with_labels(conn, account_id, to_type, [tuple(r) for r in rows])
+
+
+def _with_labels(
+    conn: Connection, account_id: int, to_type: str, rows: Sequence[tuple[int, int]]
+) -> Targets:
+    """The (record, associated record) rows grouped by record, with their label type IDs."""
+    labels = association_labels.c
     found: Targets = {}
     for from_id, to_id in rows:
         found.setdefault(from_id, []).append((to_id, []))
@@ -45,6 +62,7 @@ def of_records(
             labels.account_id == account_id,
             bulk.ids_in(conn, labels.from_id, list(found)),
             labels.to_type == to_type,
+            labels.to_id <= max(to_id for pairs in found.values() for to_id, _ in pairs),
         )
     ).all()
     by_pair: dict[tuple[int, int], list[int]] = {}
