@@ -326,6 +326,70 @@ def test_batch_create_201_and_all_or_nothing(api: TestClient, db: Database) -> N
     assert dump(db) == before
 
 
+def test_a6_batch_create_with_trace_ids_refuses_each_input_alone(
+    api: TestClient, db: Database, me: Caller
+) -> None:
+    acme = company(api)
+    response = api.post(
+        f"{V3}/contacts/batch/create",
+        json={
+            "inputs": [
+                {"properties": {"firstname": "A"}, "objectWriteTraceId": "t-a"},
+                {"properties": {"nope": "x"}, "objectWriteTraceId": "t-bad-prop"},
+                {
+                    "properties": {"firstname": "B"},
+                    "associations": [assoc(acme["id"], 279), assoc("999999", 279)],
+                    "objectWriteTraceId": "t-bad-link",
+                },
+                {
+                    "properties": {"firstname": "C"},
+                    "associations": [assoc(acme["id"], 279)],
+                    "objectWriteTraceId": "t-c",
+                },
+            ]
+        },
+    )
+    assert response.status_code == 207
+    body = response.json()
+    assert [r["objectWriteTraceId"] for r in body["results"]] == ["t-a", "t-c"]
+    assert body["numErrors"] == 2
+    assert [e["context"]["objectWriteTraceId"] for e in body["errors"]] == [
+        ["t-bad-prop"],
+        ["t-bad-link"],
+    ]
+    # The refused input B left nothing: no record, no association with Acme.
+    names = {r["properties"]["firstname"] for r in api.get(f"{V3}/contacts").json()["results"]}
+    assert names == {"A", "C"}
+    got = api.get(f"{V3}/companies/{acme['id']}", params={"associations": "contacts"}).json()
+    assert {a["id"] for a in got["associations"]["contacts"]["results"]} == {
+        body["results"][1]["id"]
+    }
+    all_good = api.post(
+        f"{V3}/contacts/batch/create",
+        json={"inputs": [{"properties": {"firstname": "D"}, "objectWriteTraceId": "t-d"}]},
+    )
+    assert all_good.status_code == 201
+
+
+def test_batch_update_with_trace_ids_refuses_each_input_alone(api: TestClient) -> None:
+    ann = contact(api)
+    response = api.post(
+        f"{V3}/contacts/batch/update",
+        json={
+            "inputs": [
+                {"id": ann["id"], "properties": {"jobtitle": "CEO"}, "objectWriteTraceId": "1"},
+                {"id": "999999", "properties": {"jobtitle": "X"}, "objectWriteTraceId": "2"},
+                {"id": ann["id"], "properties": {"nope": "x"}, "objectWriteTraceId": "3"},
+            ]
+        },
+    )
+    assert response.status_code == 207
+    body = response.json()
+    assert [r["properties"]["jobtitle"] for r in body["results"]] == ["CEO"]
+    assert [e["objectWriteTraceId"] for e in body["errors"]] == ["2", "3"]
+    assert body["errors"][0]["category"] == "OBJECT_NOT_FOUND"
+
+
 def test_batch_read_200_and_207_for_missing(api: TestClient) -> None:
     ann, bob = contact(api, email="ann@x.example"), contact(api, "Bob", email="bob@x.example")
     ok = api.post(

@@ -137,6 +137,21 @@ def test_contacts_batch_api(sdk: Any) -> None:
     assert type(created).__name__ == "BatchResponseSimplePublicObject"
     assert created.status == "COMPLETE" and len(created.results) == 3
     ids = [r.id for r in created.results]
+    traced = sdk.crm.contacts.batch_api.create(
+        BatchInputSimplePublicObjectBatchInputForCreate(
+            inputs=[
+                SimplePublicObjectBatchInputForCreate(
+                    properties={"firstname": "Traced"}, object_write_trace_id="ok"
+                ),
+                SimplePublicObjectBatchInputForCreate(
+                    properties={"nope": "x"}, object_write_trace_id="bad"
+                ),
+            ]
+        )
+    )
+    assert type(traced).__name__ == "BatchResponseSimplePublicObjectWithErrors"
+    assert [r.object_write_trace_id for r in traced.results] == ["ok"]
+    assert traced.num_errors == 1 and traced.errors[0].sub_category == "UNKNOWN_PROPERTY"
     read = sdk.crm.contacts.batch_api.read(
         BatchReadInputSimplePublicObjectId(
             inputs=[SimplePublicObjectId(id=i) for i in ids],

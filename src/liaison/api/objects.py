@@ -7,7 +7,8 @@ docs/api/objects.md.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -189,12 +190,18 @@ def gdpr_delete(objectType: str, body: GdprDeleteInput, access: Auth, database: 
 # -- batches -------------------------------------------------------------------------------------
 @router.post("/{objectType}/batch/create", status_code=201)
 def batch_create(objectType: str, body: BatchCreate, access: Auth, database: Db) -> Json:
-    """Create up to 100 records with their associations, all or nothing."""
+    """Create up to 100 records with their associations: all or nothing, or input by input
+    (207 for the refused ones) when every input has an `objectWriteTraceId`."""
     caller = access.write(objectType)
     _check_size(body.inputs)
     started = now()
-    created = records.create_many(database, caller, objectType, [_new(i) for i in body.inputs])
-    return batch([shapes.simple(r) for r in created], [], started, status=201)
+    new = [_new(i) for i in body.inputs]
+    traces = _traces(body.inputs)
+    if traces is None:
+        created = records.create_many(database, caller, objectType, new)
+        return batch([shapes.simple(r) for r in created], [], started, status=201)
+    each = records.create_each(database, caller, objectType, new)
+    return _each(each, traces, started, status=201)
 
 
 @router.post("/{objectType}/batch/read")
@@ -224,13 +231,18 @@ def batch_read(
 
 @router.post("/{objectType}/batch/update")
 def batch_update(objectType: str, body: BatchUpdate, access: Auth, database: Db) -> Json:
-    """Update up to 100 records (by ID or `idProperty`), all or nothing."""
+    """Update up to 100 records (by ID or `idProperty`): all or nothing, or input by input
+    (207 for the refused ones) when every input has an `objectWriteTraceId`."""
     caller = access.write(objectType)
     _check_size(body.inputs)
     started = now()
     changes = [PropertyChange(i.id, i.properties, i.idProperty) for i in body.inputs]
-    updated = records.update_many(database, caller, objectType, changes)
-    return batch(_unique_by_id([shapes.simple(r) for r in updated]), [], started)
+    traces = _traces(body.inputs)
+    if traces is None:
+        updated = records.update_many(database, caller, objectType, changes)
+        return batch(_unique_by_id([shapes.simple(r) for r in updated]), [], started)
+    each = records.update_each(database, caller, objectType, changes)
+    return _each(each, traces, started, status=200)
 
 
 @router.post("/{objectType}/batch/upsert")
@@ -397,6 +409,29 @@ def _check_size(inputs: list[Any]) -> None:
             maxInputs=MAX_BATCH,
             inputs=len(inputs),
         )
+
+
+def _traces(inputs: Sequence[CreateInput] | Sequence[BatchUpdateInput]) -> list[str] | None:
+    """Every input's `objectWriteTraceId`, when each has one (then inputs succeed or fail
+    alone, as on HubSpot); else None."""
+    traces = [i.objectWriteTraceId for i in inputs]
+    if not traces or any(t is None for t in traces):
+        return None
+    return [str(t) for t in traces]
+
+
+def _each(each: records.EachResult, traces: list[str], started: datetime, *, status: int) -> Json:
+    results = [
+        {**shapes.simple(record), "objectWriteTraceId": traces[index]}
+        for index, record in each.results
+    ]
+    errors: list[Mapping[str, Any]] = []
+    for refused in each.refused:
+        error = item_error(refused.error)
+        error["context"]["objectWriteTraceId"] = [traces[refused.index]]
+        error["objectWriteTraceId"] = traces[refused.index]
+        errors.append(error)
+    return batch(results, errors, started, status=status)
 
 
 def _unique_by_id(results: list[dict[str, Any]]) -> list[dict[str, Any]]:

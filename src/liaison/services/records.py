@@ -74,6 +74,115 @@ def create_many(
         return _fetch(unit, ids)
 
 
+@dataclass(frozen=True)
+class Refused:
+    """One batch input a rule refused, by its position in the batch."""
+
+    index: int
+    error: LiaisonError
+
+
+@dataclass(frozen=True)
+class EachResult:
+    """A batch applied input by input: what each accepted input gave, and each refusal."""
+
+    results: list[tuple[int, Record]]
+    """(input index, record), in input order."""
+    refused: list[Refused]
+
+
+def create_each(
+    database: Database, caller: Caller, object_type: str, inputs: Sequence[NewRecord]
+) -> EachResult:
+    """Create records, each input all or nothing (A6): a refused input (its properties or one
+    of its associations) is reported and leaves no trace; the others are created."""
+    with unit_of_work(database, caller, "create") as unit:
+        kind = unit.schema.object_type(object_type)
+        refused: list[Refused] = []
+        valid: list[tuple[int, NewRecord, dict[str, Any]]] = []
+        for index, new in enumerate(inputs):
+            try:
+                valid.append((index, new, kind.validate_new(new.properties)))
+            except LiaisonError as error:
+                refused.append(Refused(index, error))
+        named = [(values, kind.display_name(values)) for _, _, values in valid]
+        ids = (
+            store.insert_many(unit.conn, unit.account_id, kind.id, named, now=unit.now)
+            if named
+            else []
+        )
+        made = [
+            (index, record_id, new) for (index, new, _), record_id in zip(valid, ids, strict=True)
+        ]
+        failed = _associate_each(unit, made)
+        refused += failed
+        gone = {r.index for r in failed}
+        if gone:
+            store.delete_new(unit.conn, unit.account_id, [i for n, i, _ in made if n in gone])
+        kept = [(index, record_id) for index, record_id, _ in made if index not in gone]
+        records = _fetch(unit, [record_id for _, record_id in kept])
+        results = [(index, record) for (index, _), record in zip(kept, records, strict=True)]
+        return EachResult(results, sorted(refused, key=lambda r: r.index))
+
+
+def _associate_each(unit: Unit, made: list[tuple[int, int, NewRecord]]) -> list[Refused]:
+    """Associate each new record as its input asks; an input refused is undone alone."""
+    links = [(record_id, a) for _, record_id, new in made for a in new.associations]
+    if not links:
+        return []
+    records = {i for i, _ in links} | {a.to_id for _, a in links}
+    graph = load_graph(
+        unit.conn,
+        unit.account_id,
+        unit.schema,
+        Needs(records=records, pairs={(i, a.to_id) for i, a in links}, holder_links=True),
+    )
+    planner = unit.planner(graph)
+
+    def link_all(record_id: int, wanted: Sequence[NewAssociation]) -> None:
+        for link in wanted:
+            planner.associate(record_id, link.to_id, link.types)
+
+    refused = []
+    for index, record_id, new in made:
+        if new.associations:
+            error = planner.attempt(link_all, record_id, new.associations)
+            if isinstance(error, LiaisonError):
+                refused.append(Refused(index, error))
+    unit.save(planner)
+    return refused
+
+
+def update_each(
+    database: Database, caller: Caller, object_type: str, changes: Sequence[PropertyChange]
+) -> EachResult:
+    """Update records, each input all or nothing: refused inputs are reported, the others
+    written."""
+    with unit_of_work(database, caller, "update") as unit:
+        kind = unit.schema.object_type(object_type)
+        refused: list[Refused] = []
+        current: dict[int, dict[str, Any]] = {}
+        accepted: list[tuple[int, int]] = []
+        for index, change in enumerate(changes):
+            try:
+                row = find(unit, kind, change.ref, id_property=change.id_property)
+                base = current.get(row.id, dict(row.properties))
+                current[row.id] = kind.validate_update(base, change.properties)
+                accepted.append((index, row.id))
+            except LiaisonError as error:
+                refused.append(Refused(index, error))
+        if current:
+            store.update_properties(
+                unit.conn,
+                unit.account_id,
+                {i: (props, kind.display_name(props)) for i, props in current.items()},
+                now=unit.now,
+            )
+        records = _fetch(unit, [record_id for _, record_id in accepted])
+        results = [(index, record) for (index, _), record in zip(accepted, records, strict=True)]
+        return EachResult(results, refused)
+
+
 def _associate_new(unit: Unit, links: list[tuple[int, NewAssociation]]) -> None:
     records = {i for i, _ in links} | {a.to_id for _, a in links}
     pairs = {(i, a.to_id) for i, a in links}

@@ -206,3 +206,12 @@ def find_by_property(
     for row in conn.execute(statement):
         found.setdefault(row.id_value, row)
     return found
+
+
+def delete_new(conn: Connection, account_id: int, ids: Sequence[int]) -> None:
+    """Delete records created in this transaction that nothing refers to yet."""
+    conn.execute(
+        delete(records).where(
+            records.c.account_id == account_id, bulk.ids_in(conn, records.c.id, ids)
+        )
+    )
