@@ -151,7 +151,7 @@ def test_o1_unknown_object_type_is_404(api: TestClient) -> None:
     assert response.json()["subCategory"] == "OBJECT_TYPE_NOT_FOUND"
 
 
-# -- read -------------------------------------------------------------------------------------------
+# -- read -----------------------------------------------------------------------------------------
 def test_read_properties_repeated_and_comma_lists_unknown_ignored(api: TestClient) -> None:
     ann = contact(api, email="ann@acme.example")
     url = f"{V3}/contacts/{ann['id']}"
@@ -216,7 +216,7 @@ def test_read_missing_and_archived(api: TestClient) -> None:
     assert api.get(f"{V3}/companies/{acme['id']}", params={"archived": "true"}).status_code == 404
 
 
-# -- list -------------------------------------------------------------------------------------------
+# -- list -----------------------------------------------------------------------------------------
 def test_list_pages_with_after_and_associations(api: TestClient) -> None:
     acme = company(api)
     people = [
@@ -256,7 +256,7 @@ def test_list_archived_shows_only_archived(api: TestClient) -> None:
     assert [r["id"] for r in gone] == [bob["id"]]
 
 
-# -- update, delete ---------------------------------------------------------------------------------
+# -- update, delete -------------------------------------------------------------------------------
 def test_update_changes_properties_and_refuses_bad_input(api: TestClient, db: Database) -> None:
     ann = contact(api, email="ann@acme.example")
     url = f"{V3}/contacts/{ann['id']}"
@@ -296,7 +296,7 @@ def test_l1_delete_is_204_and_removes_associations(api: TestClient) -> None:
     assert api.delete(f"{V3}/contacts/abc").status_code == 400
 
 
-# -- batches ----------------------------------------------------------------------------------------
+# -- batches --------------------------------------------------------------------------------------
 def test_batch_create_201_and_all_or_nothing(api: TestClient, db: Database) -> None:
     acme = company(api)
     ok = api.post(
@@ -326,9 +326,7 @@ def test_batch_create_201_and_all_or_nothing(api: TestClient, db: Database) -> N
     assert dump(db) == before
 
 
-def test_a6_batch_create_with_trace_ids_refuses_each_input_alone(
-    api: TestClient, db: Database, me: Caller
-) -> None:
+def test_a6_batch_create_with_trace_ids_refuses_each_input_alone(api: TestClient) -> None:
     acme = company(api)
     response = api.post(
         f"{V3}/contacts/batch/create",
@@ -424,7 +422,8 @@ def test_batch_read_200_and_207_for_missing(api: TestClient) -> None:
 
 
 def test_batch_update_200_and_all_or_nothing(api: TestClient, db: Database) -> None:
-    ann, bob = contact(api), contact(api, "Bob", email="bob@x.example")
+    ann = contact(api)
+    contact(api, "Bob", email="bob@x.example")
     ok = api.post(
         f"{V3}/contacts/batch/update",
         json={
@@ -503,7 +502,7 @@ def test_batch_archive_204(api: TestClient, db: Database) -> None:
     assert dump(db) == before
 
 
-# -- merge, GDPR delete -----------------------------------------------------------------------------
+# -- merge, GDPR delete ---------------------------------------------------------------------------
 def test_l3_merge_moves_associations_and_refuses_bad_input(api: TestClient, db: Database) -> None:
     acme, globex = company(api), company(api, "Globex")
     ann = create(
@@ -562,7 +561,7 @@ def test_l5_gdpr_delete_by_email_is_204_and_permanent(api: TestClient, db: Datab
     assert dump(db) == before
 
 
-# -- scopes, custom objects, activities, dated paths --------------------------------------------------
+# -- scopes, custom objects, activities, dated paths ----------------------------------------------
 def test_s2_writing_without_the_write_scope_is_403(db: Database) -> None:
     reader = client_with(db, "crm.objects.contacts.read")
     before = dump(db)
@@ -646,3 +645,56 @@ def test_s3_malformed_json_is_400(api: TestClient, path: str) -> None:
     response = api.post(path, content=b"{not json", headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     assert response.json()["category"] == "VALIDATION_ERROR"
+
+
+def test_a9_a_read_shows_at_most_500_associated_records_per_type(
+    api: TestClient, db: Database, me: Caller
+) -> None:
+    from liaison.services import associations, records
+    from liaison.services.associations import AssociationInput
+    from liaison.services.records import NewRecord
+
+    hub = records.create(db, me, "companies", {"name": "Hub"})
+    people = records.create_many(
+        db, me, "contacts", [NewRecord({"firstname": f"P{i}"}) for i in range(501)]
+    )
+    associations.associate(db, me, [AssociationInput(hub.id, p.id) for p in people]).check()
+    got = api.get(f"{V3}/companies/{hub.id}", params={"associations": "contacts"}).json()
+    shown = got["associations"]["contacts"]
+    assert len({a["id"] for a in shown["results"]}) == 500
+    assert shown["paging"]["next"]["after"] == str(people[499].id)
+    listed = api.get(f"{V3}/companies", params={"associations": "contacts"}).json()["results"][0]
+    assert len({a["id"] for a in listed["associations"]["contacts"]["results"]}) == 500
+
+
+def test_list_with_associations_costs_the_same_statements_for_any_page_size(
+    api: TestClient, db: Database
+) -> None:
+    from sqlalchemy import event
+
+    acme = company(api)
+    for i in range(30):
+        create(
+            api,
+            "contacts",
+            properties={"firstname": f"P{i}"},
+            associations=[assoc(acme["id"], 279)],
+        )
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        params = {"associations": "companies,deals", "properties": "firstname"}
+        small = api.get(f"{V3}/contacts", params={**params, "limit": 2})
+        few = len(statements)
+        statements.clear()
+        large = api.get(f"{V3}/contacts", params={**params, "limit": 30})
+        many = len(statements)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(small.json()["results"]) == 2 and len(large.json()["results"]) == 30
+    assert all("companies" in r["associations"] for r in large.json()["results"])
+    assert many == few

@@ -77,7 +77,8 @@ def test_search_without_filters_lists_live_records_with_total(
     }
 
 
-def test_numbers_compare_as_numbers(api: TestClient, deals: dict[str, str]) -> None:
+@pytest.mark.usefixtures("deals")
+def test_numbers_compare_as_numbers(api: TestClient) -> None:
     gt = search(api, filterGroups=where(f("amount", "GT", "1000")), properties=["dealname"])
     assert names(gt) == ["Beta"]
     lte = search(api, filterGroups=where(f("amount", "LTE", 900)), properties=["dealname"])
@@ -96,7 +97,8 @@ def test_numbers_compare_as_numbers(api: TestClient, deals: dict[str, str]) -> N
     assert names(eq) == ["Alpha"]
 
 
-def test_datetimes_compare_as_instants(api: TestClient, deals: dict[str, str]) -> None:
+@pytest.mark.usefixtures("deals")
+def test_datetimes_compare_as_instants(api: TestClient) -> None:
     # Beta closes 2026-03-01T10:00Z (written with +02:00); Delta 2025-12-31T23:00Z.
     after_new_year = search(
         api,
@@ -140,7 +142,8 @@ def test_eq_neq_in_not_in_on_text_ignore_case(api: TestClient, deals: dict[str, 
     assert {r["id"] for r in by_id["results"]} == {deals["Delta"], deals["Beta"]}
 
 
-def test_has_property_and_missing_values(api: TestClient, deals: dict[str, str]) -> None:
+@pytest.mark.usefixtures("deals")
+def test_has_property_and_missing_values(api: TestClient) -> None:
     has = search(api, filterGroups=where(f("amount", "HAS_PROPERTY")), properties=["dealname"])
     assert names(has) == ["Alpha", "Beta", "Gamma"]
     lacks = search(
@@ -167,7 +170,8 @@ def test_contains_token_whole_words_and_wildcards(api: TestClient) -> None:
     assert [r["id"] for r in not_token["results"]] == [bob]
 
 
-def test_groups_are_or_filters_are_and(api: TestClient, deals: dict[str, str]) -> None:
+@pytest.mark.usefixtures("deals")
+def test_groups_are_or_filters_are_and(api: TestClient) -> None:
     body = search(
         api,
         filterGroups=[
@@ -179,7 +183,8 @@ def test_groups_are_or_filters_are_and(api: TestClient, deals: dict[str, str]) -
     assert names(body) == ["Alpha", "Delta"]
 
 
-def test_sorts_as_strings_and_objects(api: TestClient, deals: dict[str, str]) -> None:
+@pytest.mark.usefixtures("deals")
+def test_sorts_as_strings_and_objects(api: TestClient) -> None:
     by_amount = search(
         api,
         sorts=[{"propertyName": "amount", "direction": "DESCENDING"}],
@@ -292,7 +297,8 @@ def test_bad_searches_are_400_naming_the_problem(
     assert dump(db) == before
 
 
-def test_search_limits_within_bounds_work(api: TestClient, deals: dict[str, str]) -> None:
+@pytest.mark.usefixtures("deals")
+def test_search_limits_within_bounds_work(api: TestClient) -> None:
     body = {
         "filterGroups": [{"filters": [f("amount", "HAS_PROPERTY")] * 6}] * 3,
         "limit": 200,
