@@ -698,3 +698,25 @@ def test_list_with_associations_costs_the_same_statements_for_any_page_size(
     assert len(small.json()["results"]) == 2 and len(large.json()["results"]) == 30
     assert all("companies" in r["associations"] for r in large.json()["results"])
     assert many == few
+
+
+def test_s3_huge_ids_and_nul_characters_are_4xx_not_500(api: TestClient, db: Database) -> None:
+    big = "99999999999999999999999"
+    company(api)
+    before = dump(db)
+    responses = [
+        api.get(f"{V3}/contacts/{big}"),
+        api.get(f"{V3}/contacts", params={"after": big}),
+        api.patch(f"{V3}/contacts/{big}", json={"properties": {}}),
+        api.delete(f"{V3}/contacts/{big}"),
+        api.post(f"{V3}/contacts/batch/archive", json={"inputs": [{"id": big}]}),
+        api.post(f"{V3}/contacts/merge", json={"primaryObjectId": big, "objectIdToMerge": "1"}),
+        api.post(f"{V3}/contacts", json={"properties": {}, "associations": [assoc(big, 279)]}),
+        api.post(f"{V3}/contacts/gdpr-delete", json={"objectId": big}),
+        api.post(f"{V3}/contacts", json={"properties": {"firstname": "x\u0000y"}}),
+        api.get(f"{V3}/contacts/x%00y", params={"idProperty": "email"}),
+    ]
+    assert [r.status_code for r in responses] == [404, 400, 404, 400, 400, 400, 400, 404, 400, 404]
+    partial = api.post(f"{V3}/contacts/batch/read", json={"inputs": [{"id": big}]})
+    assert partial.status_code == 207
+    assert dump(db) == before

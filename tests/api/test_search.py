@@ -322,3 +322,17 @@ def test_search_notes_by_timestamp(api: TestClient) -> None:
     assert [r["id"] for r in body["results"]] == [new, old]
     recent = search(api, "notes", filterGroups=where(f("hs_timestamp", "GT", "2025-01-01")))
     assert [r["id"] for r in recent["results"]] == [new]
+
+
+@pytest.mark.parametrize(
+    "one",
+    [
+        f("hs_object_id", "EQ", "99999999999999999999999"),
+        f("associations.company", "EQ", "99999999999999999999999"),
+        f("createdate", "GT", "99999999999999999999999"),
+        f("dealname", "EQ", "a\u0000"),
+    ],
+)
+def test_s3_out_of_range_and_nul_values_are_400(api: TestClient, one: dict[str, Any]) -> None:
+    response = api.post(f"{V3}/deals/search", json={"filterGroups": where(one)})
+    assert response.status_code == 400

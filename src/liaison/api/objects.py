@@ -21,6 +21,7 @@ from liaison.api.responses import Json
 from liaison.api.wire import batch, item_error, now, split
 from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.object_types import CONTACTS
+from liaison.domain.records import parse_id
 from liaison.domain.search import DEFAULT_LIMIT, Filter, Operator, Search, Sort
 from liaison.services import record_reads, records
 from liaison.services import search as search_service
@@ -377,26 +378,28 @@ def _new(item: CreateInput) -> NewRecord:
 
 
 def _record_id(value: str, where: str) -> int:
-    if not value.strip().isdigit():
+    record_id = parse_id(value)
+    if record_id is None:
         raise ApiError(
             400,
             f"{where} must be a record ID (a number); got {value!r}.",
             category="VALIDATION_ERROR",
             field=where,
         )
-    return int(value)
+    return record_id
 
 
 def _cursor(after: str | None) -> int:
     if after is None or after == "":
         return 0
-    if not after.isdigit():
+    cursor = parse_id(after)
+    if cursor is None:
         raise ApiError(
             400,
             f"after must be the cursor from paging.next.after; got {after!r}.",
             category="VALIDATION_ERROR",
         )
-    return int(after)
+    return cursor
 
 
 def _check_size(inputs: list[Any]) -> None:

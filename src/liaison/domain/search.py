@@ -99,6 +99,14 @@ class Search:
         for group in self.groups:
             for one in group:
                 _check_filter(one)
+        texts = [self.query or ""] + [
+            t
+            for g in self.groups
+            for f in g
+            for t in (f.value or "", f.high_value or "", *f.values)
+        ]
+        if any("\x00" in t for t in texts):
+            raise _invalid("Search values cannot hold a NUL character.")
         return self
 
 

@@ -12,7 +12,7 @@ from liaison.domain import id_properties
 from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.history import Change, Source
 from liaison.domain.object_types import ObjectType
-from liaison.domain.records import Record
+from liaison.domain.records import Record, parse_id
 from liaison.services.database import Database
 from liaison.services.unit import Caller, Unit, reading, unit_of_work
 from liaison.storage import history as history_store
@@ -405,21 +405,6 @@ class PropertyChange:
     id_property: str | None = None
 
 
-def get_by(
-    database: Database,
-    caller: Caller,
-    object_type: str,
-    ref: str,
-    *,
-    id_property: str | None = None,
-    archived: bool = False,
-) -> Record:
-    """Read the record named by its ID or by `id_property` (e.g. a contact's email)."""
-    with reading(database, caller) as unit:
-        kind = unit.schema.object_type(object_type)
-        return to_record(find(unit, kind, ref, id_property=id_property, archived=archived))
-
-
 def update_by(
     database: Database,
     caller: Caller,
@@ -592,7 +577,7 @@ def find_many(
             unit.account_id,
             kind.id,
             id_property,
-            refs,
+            [ref for ref in refs if "\x00" not in ref],  # no value holds one
             archived=archived,
             ignore_case=ignore_case,
         )
@@ -601,7 +586,7 @@ def find_many(
             for ref in refs
             if (ref.lower() if ignore_case else ref) in rows
         }
-    ids = {ref: int(ref) for ref in refs if ref.isdigit()}
+    ids = {ref: i for ref in refs if (i := parse_id(ref)) is not None}
     by_id = store.get_many(unit.conn, unit.account_id, set(ids.values()))
     survivors = store.get_many(
         unit.conn, unit.account_id, {r.merged_into for r in by_id.values() if r.merged_into}
@@ -619,7 +604,8 @@ def find_many(
 
 
 def _record_id(kind: ObjectType, ref: str) -> int:
-    if not ref.isdigit():
+    record_id = parse_id(ref)
+    if record_id is None:
         raise LiaisonError(
             ErrorCode.RECORD_NOT_FOUND,
             f"There is no {kind.singular} with ID {ref!r}: record IDs are numbers "
@@ -627,7 +613,7 @@ def _record_id(kind: ObjectType, ref: str) -> int:
             objectType=kind.name,
             objectId=ref,
         )
-    return int(ref)
+    return record_id
 
 
 def _no_record(kind: ObjectType, id_property: str, ref: str) -> LiaisonError:

@@ -38,6 +38,7 @@ from sqlalchemy import (
 from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.object_types import ObjectType
 from liaison.domain.properties import PropertyType
+from liaison.domain.records import parse_id
 from liaison.domain.schema import Schema
 from liaison.domain.search import NEGATIONS, Filter, Operator, Search, Sort
 from liaison.storage.tables import associations, records
@@ -252,10 +253,10 @@ def _association_filter(
 
 
 def _record_id(one: Filter, raw: str | None) -> int:
-    try:
-        return int(str(raw))
-    except ValueError:
-        raise _bad_value(one, raw, "a record ID") from None
+    found = parse_id(str(raw))
+    if found is None:
+        raise _bad_value(one, raw, "a record ID")
+    return found
 
 
 # -- filter values ------------------------------------------------------------------------------
@@ -269,16 +270,30 @@ def _value(operand: Operand, one: Filter, raw: str | None) -> Any:
 
 def _millis_of(text: str) -> int:
     if text.lstrip("-").isdigit():
-        return int(text)
+        millis = int(text)
+        if abs(millis) > _MAX_MILLIS:
+            raise ValueError(text)
+        return millis
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return round(moment.timestamp() * 1000)
 
 
+_MAX_MILLIS = 253_402_300_799_999
+"""9999-12-31T23:59:59.999Z: the last instant a date-time property can hold."""
+
+
+def _id_of(text: str) -> int:
+    found = parse_id(text)
+    if found is None:
+        raise ValueError(text)
+    return found
+
+
 def _date_of(text: str) -> str:
     if text.lstrip("-").isdigit():
-        return datetime.fromtimestamp(int(text) / 1000, UTC).date().isoformat()
+        return datetime.fromtimestamp(_millis_of(text) / 1000, UTC).date().isoformat()
     return date.fromisoformat(text[:10]).isoformat()
 
 
@@ -291,7 +306,7 @@ def _number_of(text: str) -> float:
 
 _BOOLS = {"true": "true", "false": "false", "1": "true", "0": "false", "yes": "true", "no": "false"}
 _READERS: dict[ValueKind, Callable[[str], Any]] = {
-    ValueKind.ID: int,
+    ValueKind.ID: _id_of,
     ValueKind.NUMBER: _number_of,
     ValueKind.MILLIS: _millis_of,
     ValueKind.DATE: _date_of,
@@ -329,8 +344,9 @@ def _free_text(kind: ObjectType, query: str) -> ColumnElement[bool]:
             func.lower(_r.properties[name].as_string()).like(pattern, escape="\\")
             for name in searchable
         ]
-        if term.isdigit():
-            alternatives.append(_r.id == int(term))
+        record_id = parse_id(term)
+        if record_id is not None:
+            alternatives.append(_r.id == record_id)
         conditions.append(or_(*alternatives) if alternatives else false())
     return and_(*conditions)
 
