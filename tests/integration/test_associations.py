@@ -48,9 +48,15 @@ def test_a2_builtin_pairs_including_same_type_are_defined(
 
 
 def test_a2_activities_associate_with_core_records_and_each_other(db: Database, me: Caller) -> None:
-    note = records.create(db, me, "notes", {"hs_note_body": "Called Ann"})
-    call = records.create(db, me, "calls", {"hs_call_title": "Intro"})
-    meeting = records.create(db, me, "meetings", {"hs_meeting_title": "Kickoff"})
+    note = records.create(
+        db, me, "notes", {"hs_note_body": "Called Ann", "hs_timestamp": "2026-01-05T10:00:00Z"}
+    )
+    call = records.create(
+        db, me, "calls", {"hs_call_title": "Intro", "hs_timestamp": "2026-01-05T10:00:00Z"}
+    )
+    meeting = records.create(
+        db, me, "meetings", {"hs_meeting_title": "Kickoff", "hs_timestamp": "2026-01-05T10:00:00Z"}
+    )
     ann = contact(db, me)
     assert assoc.associate(db, me, [Link(ann.id, note.id)]).single().types[0].id == 201
     assert assoc.associate(db, me, [Link(call.id, meeting.id)]).single().types[0].id == 399

@@ -66,7 +66,9 @@ def test_o3_associations_only_where_defined(db: Database, me: Caller) -> None:
     car = make_car(db, me, "contacts")
     beetle = records.create(db, me, car, {"plate": "B1"})
     ann, acme = contact(db, me), company(db, me)
-    note = records.create(db, me, "notes", {"hs_note_body": "Serviced"})
+    note = records.create(
+        db, me, "notes", {"hs_note_body": "Serviced", "hs_timestamp": "2026-01-05T10:00:00Z"}
+    )
     assoc.associate(db, me, [Link(beetle.id, ann.id), Link(note.id, beetle.id)]).check()
     error = assoc.associate(db, me, [Link(beetle.id, acme.id)]).errors[0].error
     assert error.code is ErrorCode.NO_ASSOCIATION_DEFINITION

@@ -125,6 +125,8 @@ def _props(
 
 _TIMESTAMP = ("hs_timestamp", "Activity date", PropertyType.DATETIME)
 _OWNER = ("hubspot_owner_id", "Owner")
+_ACTIVITY_REQUIRED = ("hs_timestamp",)
+"""An activity needs its time, as on HubSpot."""
 
 BUILTIN_TYPES: tuple[ObjectType, ...] = (
     ObjectType(
@@ -199,6 +201,7 @@ BUILTIN_TYPES: tuple[ObjectType, ...] = (
         "Notes",
         _props(_TIMESTAMP, ("hs_note_body", "Note body"), _OWNER),
         display_properties=("hs_note_body",),
+        required=_ACTIVITY_REQUIRED,
     ),
     ObjectType(
         MEETINGS,
@@ -215,6 +218,7 @@ BUILTIN_TYPES: tuple[ObjectType, ...] = (
             _OWNER,
         ),
         display_properties=("hs_meeting_title",),
+        required=_ACTIVITY_REQUIRED,
     ),
     ObjectType(
         CALLS,
@@ -231,6 +235,7 @@ BUILTIN_TYPES: tuple[ObjectType, ...] = (
             _OWNER,
         ),
         display_properties=("hs_call_title",),
+        required=_ACTIVITY_REQUIRED,
     ),
     ObjectType(
         EMAILS,
@@ -246,6 +251,7 @@ BUILTIN_TYPES: tuple[ObjectType, ...] = (
             _OWNER,
         ),
         display_properties=("hs_email_subject",),
+        required=_ACTIVITY_REQUIRED,
     ),
     ObjectType(
         TASKS,
@@ -262,6 +268,7 @@ BUILTIN_TYPES: tuple[ObjectType, ...] = (
             _OWNER,
         ),
         display_properties=("hs_task_subject",),
+        required=_ACTIVITY_REQUIRED,
     ),
 )
 BUILTIN_BY_ID = {t.id: t for t in BUILTIN_TYPES}

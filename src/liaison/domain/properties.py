@@ -39,6 +39,12 @@ class PropertyDefinition:
         if raw is None or raw == "":
             return None
         text = str(raw).strip() if not isinstance(raw, bool) else str(raw).lower()
+        if "\x00" in text:
+            raise LiaisonError(
+                ErrorCode.INVALID_PROPERTY,
+                f"Property '{self.name}' cannot hold a NUL character.",
+                property=self.name,
+            )
         try:
             return _NORMALIZERS[self.type](self, text)
         except (ValueError, InvalidOperation, KeyError):

@@ -8,9 +8,11 @@ from typing import Any
 
 from sqlalchemy import Row
 
+from liaison.domain import id_properties
 from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.history import Change, Source
-from liaison.domain.records import Record
+from liaison.domain.object_types import ObjectType
+from liaison.domain.records import Record, parse_id
 from liaison.services.database import Database
 from liaison.services.unit import Caller, Unit, reading, unit_of_work
 from liaison.storage import history as history_store
@@ -72,6 +74,115 @@ def create_many(
         return _fetch(unit, ids)
 
 
+@dataclass(frozen=True)
+class Refused:
+    """One batch input a rule refused, by its position in the batch."""
+
+    index: int
+    error: LiaisonError
+
+
+@dataclass(frozen=True)
+class EachResult:
+    """A batch applied input by input: what each accepted input gave, and each refusal."""
+
+    results: list[tuple[int, Record]]
+    """(input index, record), in input order."""
+    refused: list[Refused]
+
+
+def create_each(
+    database: Database, caller: Caller, object_type: str, inputs: Sequence[NewRecord]
+) -> EachResult:
+    """Create records, each input all or nothing (A6): a refused input (its properties or one
+    of its associations) is reported and leaves no trace; the others are created."""
+    with unit_of_work(database, caller, "create") as unit:
+        kind = unit.schema.object_type(object_type)
+        refused: list[Refused] = []
+        valid: list[tuple[int, NewRecord, dict[str, Any]]] = []
+        for index, new in enumerate(inputs):
+            try:
+                valid.append((index, new, kind.validate_new(new.properties)))
+            except LiaisonError as error:
+                refused.append(Refused(index, error))
+        named = [(values, kind.display_name(values)) for _, _, values in valid]
+        ids = (
+            store.insert_many(unit.conn, unit.account_id, kind.id, named, now=unit.now)
+            if named
+            else []
+        )
+        made = [
+            (index, record_id, new) for (index, new, _), record_id in zip(valid, ids, strict=True)
+        ]
+        failed = _associate_each(unit, made)
+        refused += failed
+        gone = {r.index for r in failed}
+        if gone:
+            store.delete_new(unit.conn, unit.account_id, [i for n, i, _ in made if n in gone])
+        kept = [(index, record_id) for index, record_id, _ in made if index not in gone]
+        records = _fetch(unit, [record_id for _, record_id in kept])
+        results = [(index, record) for (index, _), record in zip(kept, records, strict=True)]
+        return EachResult(results, sorted(refused, key=lambda r: r.index))
+
+
+def _associate_each(unit: Unit, made: list[tuple[int, int, NewRecord]]) -> list[Refused]:
+    """Associate each new record as its input asks; an input refused is undone alone."""
+    links = [(record_id, a) for _, record_id, new in made for a in new.associations]
+    if not links:
+        return []
+    records = {i for i, _ in links} | {a.to_id for _, a in links}
+    graph = load_graph(
+        unit.conn,
+        unit.account_id,
+        unit.schema,
+        Needs(records=records, pairs={(i, a.to_id) for i, a in links}, holder_links=True),
+    )
+    planner = unit.planner(graph)
+
+    def link_all(record_id: int, wanted: Sequence[NewAssociation]) -> None:
+        for link in wanted:
+            planner.associate(record_id, link.to_id, link.types)
+
+    refused = []
+    for index, record_id, new in made:
+        if new.associations:
+            error = planner.attempt(link_all, record_id, new.associations)
+            if isinstance(error, LiaisonError):
+                refused.append(Refused(index, error))
+    unit.save(planner)
+    return refused
+
+
+def update_each(
+    database: Database, caller: Caller, object_type: str, changes: Sequence[PropertyChange]
+) -> EachResult:
+    """Update records, each input all or nothing: refused inputs are reported, the others
+    written."""
+    with unit_of_work(database, caller, "update") as unit:
+        kind = unit.schema.object_type(object_type)
+        refused: list[Refused] = []
+        current: dict[int, dict[str, Any]] = {}
+        accepted: list[tuple[int, int]] = []
+        for index, change in enumerate(changes):
+            try:
+                row = find(unit, kind, change.ref, id_property=change.id_property)
+                base = current.get(row.id, dict(row.properties))
+                current[row.id] = kind.validate_update(base, change.properties)
+                accepted.append((index, row.id))
+            except LiaisonError as error:
+                refused.append(Refused(index, error))
+        if current:
+            store.update_properties(
+                unit.conn,
+                unit.account_id,
+                {i: (props, kind.display_name(props)) for i, props in current.items()},
+                now=unit.now,
+            )
+        records = _fetch(unit, [record_id for _, record_id in accepted])
+        results = [(index, record) for (index, _), record in zip(accepted, records, strict=True)]
+        return EachResult(results, refused)
+
+
 def _associate_new(unit: Unit, links: list[tuple[int, NewAssociation]]) -> None:
     records = {i for i, _ in links} | {a.to_id for _, a in links}
     pairs = {(i, a.to_id) for i, a in links}
@@ -92,7 +203,7 @@ def get(
 ) -> Record:
     """Read a record; a merged record's ID reads its survivor (L3)."""
     with reading(database, caller) as unit:
-        return _to_record(_resolve(unit, object_type, record_id, archived=archived))
+        return to_record(_resolve(unit, object_type, record_id, archived=archived))
 
 
 def get_many(
@@ -114,7 +225,7 @@ def get_many(
         for record_id, row in rows.items():
             row = survivors.get(row.merged_into, row) if row.merged_into else row
             if row.type_id == kind.id and row.archived is archived:
-                found[record_id] = _to_record(row)
+                found[record_id] = to_record(row)
         return found
 
 
@@ -132,7 +243,7 @@ def list_records(
         rows = store.list_page(
             unit.conn, unit.account_id, kind.id, after=after, limit=limit + 1, archived=archived
         )
-        records = [_to_record(row) for row in rows[:limit]]
+        records = [to_record(row) for row in rows[:limit]]
         return Page(records, records[-1].id if len(rows) > limit else None)
 
 
@@ -284,6 +395,252 @@ def purge(database: Database, caller: Caller, object_type: str, record_id: int) 
         history_store.forget_name(unit.conn, unit.account_id, row.id)
 
 
+# -- by reference: an ID, or the value of an ID property (HubSpot's idProperty) ----------------
+@dataclass(frozen=True)
+class PropertyChange:
+    """New property values for the record named by `ref` (an ID, or an `id_property` value)."""
+
+    ref: str
+    properties: Mapping[str, object]
+    id_property: str | None = None
+
+
+def update_by(
+    database: Database,
+    caller: Caller,
+    object_type: str,
+    ref: str,
+    properties: Mapping[str, object],
+    *,
+    id_property: str | None = None,
+) -> Record:
+    return update_many(
+        database, caller, object_type, [PropertyChange(ref, properties, id_property)]
+    )[0]
+
+
+def update_many(
+    database: Database, caller: Caller, object_type: str, changes: Sequence[PropertyChange]
+) -> list[Record]:
+    """Update several records, all or nothing (O4): one refused input refuses the batch."""
+    with unit_of_work(database, caller, "update") as unit:
+        kind = unit.schema.object_type(object_type)
+        rows = [find(unit, kind, c.ref, id_property=c.id_property) for c in changes]
+        current: dict[int, dict[str, Any]] = {row.id: dict(row.properties) for row in rows}
+        for row, change in zip(rows, changes, strict=True):
+            current[row.id] = kind.validate_update(current[row.id], change.properties)
+        store.update_properties(
+            unit.conn,
+            unit.account_id,
+            {i: (props, kind.display_name(props)) for i, props in current.items()},
+            now=unit.now,
+        )
+        return _fetch(unit, [row.id for row in rows])
+
+
+def upsert_many(
+    database: Database,
+    caller: Caller,
+    object_type: str,
+    id_property: str,
+    inputs: Sequence[tuple[str, Mapping[str, object]]],
+) -> list[tuple[Record, bool]]:
+    """Update the records whose `id_property` has each value, create the others with that
+    value; all or nothing. Each result says whether its record is new."""
+    with unit_of_work(database, caller, "upsert") as unit:
+        kind = unit.schema.object_type(object_type)
+        id_properties.check(kind, id_property)
+        refs = [ref for ref, _ in inputs]
+        _refuse_duplicates(kind, id_property, refs)
+        existing = find_many(unit, kind, refs, id_property=id_property)
+        missing = [ref for ref in refs if ref not in existing]
+        if missing and id_property == id_properties.RECORD_ID:
+            raise _no_record(kind, id_property, missing[0])
+        updates = {
+            existing[ref].id: kind.validate_update(dict(existing[ref].properties), props)
+            for ref, props in inputs
+            if ref in existing
+        }
+        creates = [
+            kind.validate_new({**props, id_property: ref})
+            for ref, props in inputs
+            if ref not in existing
+        ]
+        if updates:
+            store.update_properties(
+                unit.conn,
+                unit.account_id,
+                {i: (p, kind.display_name(p)) for i, p in updates.items()},
+                now=unit.now,
+            )
+        new_ids = iter(
+            store.insert_many(
+                unit.conn,
+                unit.account_id,
+                kind.id,
+                [(p, kind.display_name(p)) for p in creates],
+                now=unit.now,
+            )
+            if creates
+            else []
+        )
+        ids = [
+            (existing[ref].id, False) if ref in existing else (next(new_ids), True) for ref in refs
+        ]
+        fetched = dict(zip((i for i, _ in ids), _fetch(unit, [i for i, _ in ids]), strict=True))
+        return [(fetched[i], new) for i, new in ids]
+
+
+def delete_many(database: Database, caller: Caller, object_type: str, ids: Sequence[int]) -> int:
+    """L1 for several records in one operation; IDs of records that do not exist (or are
+    deleted already) are skipped, as HubSpot's batch archive does. Returns how many went."""
+    with unit_of_work(database, caller, "delete") as unit:
+        kind = unit.schema.object_type(object_type)
+        rows = store.get_many(unit.conn, unit.account_id, ids)
+        live = [
+            i
+            for i in dict.fromkeys(ids)
+            if (row := rows.get(i)) is not None and row.type_id == kind.id and not row.archived
+        ]
+        if not live:
+            return 0
+        graph = load_graph(
+            unit.conn,
+            unit.account_id,
+            unit.schema,
+            Needs(
+                records=set(live), everything_of=set(live), primary_rules=True, holder_links=True
+            ),
+        )
+        planner = unit.planner(graph, source=Source.OBJECT_DELETION)
+        for record_id in live:
+            planner.delete_record(record_id)
+        unit.save(planner)
+        store.archive(
+            unit.conn, unit.account_id, live, operation_id=unit.operation_id, now=unit.now
+        )
+        return len(live)
+
+
+def purge_by(
+    database: Database,
+    caller: Caller,
+    object_type: str,
+    ref: str,
+    *,
+    id_property: str | None = None,
+) -> None:
+    """L5 for the record named by its ID or by `id_property` (GDPR delete by email)."""
+    with unit_of_work(database, caller, "purge") as unit:
+        kind = unit.schema.object_type(object_type)
+        row = find(unit, kind, ref, id_property=id_property, archived=None, follow=False)
+        _remove_all_associations(unit, row.id)
+        store.delete_permanently(unit.conn, unit.account_id, row.id)
+        history_store.forget_name(unit.conn, unit.account_id, row.id)
+
+
+def find(
+    unit: Unit,
+    kind: ObjectType,
+    ref: str,
+    *,
+    id_property: str | None = None,
+    archived: bool | None = False,
+    follow: bool = True,
+) -> Row[Any]:
+    """The record named by `ref`: its ID (a merged ID reads its survivor when `follow`), or
+    the value of `id_property`; RECORD_NOT_FOUND when there is none."""
+    if id_property is None or id_property == id_properties.RECORD_ID:
+        return _resolve(unit, kind.id, _record_id(kind, ref), archived=archived, follow=follow)
+    id_properties.check(kind, id_property)
+    found = find_many(unit, kind, [ref], id_property=id_property, archived=archived)
+    if ref not in found:
+        raise _no_record(kind, id_property, ref)
+    return found[ref]
+
+
+def find_many(
+    unit: Unit,
+    kind: ObjectType,
+    refs: Sequence[str],
+    *,
+    id_property: str | None = None,
+    archived: bool | None = False,
+) -> dict[str, Row[Any]]:
+    """The records named by `refs` (IDs, or `id_property` values); the missing are left out.
+    Merged IDs read their survivors."""
+    if id_property is not None and id_property != id_properties.RECORD_ID:
+        id_properties.check(kind, id_property)
+        ignore_case = id_properties.ignores_case(kind, id_property)
+        rows = store.find_by_property(
+            unit.conn,
+            unit.account_id,
+            kind.id,
+            id_property,
+            [ref for ref in refs if "\x00" not in ref],  # no value holds one
+            archived=archived,
+            ignore_case=ignore_case,
+        )
+        return {
+            ref: rows[ref.lower() if ignore_case else ref]
+            for ref in refs
+            if (ref.lower() if ignore_case else ref) in rows
+        }
+    ids = {ref: i for ref in refs if (i := parse_id(ref)) is not None}
+    by_id = store.get_many(unit.conn, unit.account_id, set(ids.values()))
+    survivors = store.get_many(
+        unit.conn, unit.account_id, {r.merged_into for r in by_id.values() if r.merged_into}
+    )
+    found: dict[str, Row[Any]] = {}
+    for ref, record_id in ids.items():
+        row = by_id.get(record_id)
+        if row is not None and row.merged_into is not None:
+            row = survivors.get(row.merged_into)
+        if row is None or row.type_id != kind.id:
+            continue
+        if archived is None or row.archived is archived:
+            found[ref] = row
+    return found
+
+
+def _record_id(kind: ObjectType, ref: str) -> int:
+    record_id = parse_id(ref)
+    if record_id is None:
+        raise LiaisonError(
+            ErrorCode.RECORD_NOT_FOUND,
+            f"There is no {kind.singular} with ID {ref!r}: record IDs are numbers "
+            "(use idProperty to name a record by another property).",
+            objectType=kind.name,
+            objectId=ref,
+        )
+    return record_id
+
+
+def _no_record(kind: ObjectType, id_property: str, ref: str) -> LiaisonError:
+    return LiaisonError(
+        ErrorCode.RECORD_NOT_FOUND,
+        f"There is no {kind.singular} whose {id_property} is {ref!r}.",
+        objectType=kind.name,
+        idProperty=id_property,
+        objectId=ref,
+    )
+
+
+def _refuse_duplicates(kind: ObjectType, id_property: str, refs: Sequence[str]) -> None:
+    ignore_case = id_properties.ignores_case(kind, id_property)
+    seen: set[str] = set()
+    for ref in refs:
+        key = ref.lower() if ignore_case else ref
+        if key in seen:
+            raise LiaisonError(
+                ErrorCode.INVALID_INPUT,
+                f"The {id_property} {ref!r} appears more than once in the batch.",
+                idProperty=id_property,
+                objectId=ref,
+            )
+        seen.add(key)
+
+
 # -- helpers -----------------------------------------------------------------------------------
 def _resolve(
     unit: Unit,
@@ -314,10 +671,10 @@ def _resolve(
 
 def _fetch(unit: Unit, ids: Sequence[int]) -> list[Record]:
     rows = store.get_many(unit.conn, unit.account_id, ids)
-    return [_to_record(rows[i]) for i in ids]
+    return [to_record(rows[i]) for i in ids]
 
 
-def _to_record(row: Row[Any]) -> Record:
+def to_record(row: Row[Any]) -> Record:
     return Record(
         id=row.id,
         type_id=row.type_id,

@@ -175,3 +175,43 @@ def delete_permanently(conn: Connection, account_id: int, record_id: int) -> Non
         .where(records.c.account_id == account_id, records.c.merged_into == record_id)
         .values(merged_into=None)
     )
+
+
+def find_by_property(
+    conn: Connection,
+    account_id: int,
+    type_id: str,
+    name: str,
+    values: Iterable[str],
+    *,
+    archived: bool | None = False,
+    ignore_case: bool = False,
+) -> dict[str, Row[Any]]:
+    """Records of the type whose property `name` has one of `values` (each value -> the oldest
+    such record). With `ignore_case`, values are compared lowercased (emails)."""
+    wanted = [v.lower() for v in values] if ignore_case else list(values)
+    if not wanted:
+        return {}
+    stored = records.c.properties[name].as_string()
+    key = func.lower(stored) if ignore_case else stored
+    conditions = [records.c.account_id == account_id, records.c.type_id == type_id]
+    if archived is not None:
+        conditions.append(records.c.archived.is_(archived))
+    statement = (
+        select(records, key.label("id_value"))
+        .where(*conditions, key.in_(wanted))
+        .order_by(records.c.id)
+    )
+    found: dict[str, Row[Any]] = {}
+    for row in conn.execute(statement):
+        found.setdefault(row.id_value, row)
+    return found
+
+
+def delete_new(conn: Connection, account_id: int, ids: Sequence[int]) -> None:
+    """Delete records created in this transaction that nothing refers to yet."""
+    conn.execute(
+        delete(records).where(
+            records.c.account_id == account_id, bulk.ids_in(conn, records.c.id, ids)
+        )
+    )
