@@ -115,7 +115,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
             yield Seeded(f"http://127.0.0.1:{port}", database_url, zoe, acme, globex, log_path)
         finally:
             server.terminate()
-            server.wait(timeout=10)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
     assert "Traceback" not in log_path.read_text()
 
 
