@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+HTMX := src/liaison/web/static/vendor/htmx.min.js
 
 .PHONY: run test bench lint install clean
 
@@ -12,12 +13,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Front-end libraries come from the npm registry (package-lock.json); the copy is gitignored.
+$(HTMX): package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	mkdir -p $(dir $(HTMX))
+	cp node_modules/htmx.org/dist/htmx.min.js $(HTMX)
 
-run: $(STAMP)
+install: $(STAMP) $(HTMX)
+
+run: $(STAMP) $(HTMX)
 	$(BIN)/liaison serve --demo
 
-test: $(STAMP)
+test: $(STAMP) $(HTMX)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

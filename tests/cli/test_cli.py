@@ -136,7 +136,7 @@ def test_serve_answers_health_on_a_real_port(tmp_path: Path, url: str) -> None:
             assert status == 200
             assert json.loads(body) == {"status": "ok", "database": "sqlite"}
             status, page = _get(f"http://127.0.0.1:{port}/")
-            assert "Liaison is running" in page
+            assert "Sign in to Liaison" in page  # the web UI's home asks to sign in first
             assert 'href="/health"' in page
         finally:
             server.terminate()

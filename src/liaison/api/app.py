@@ -7,11 +7,13 @@ prefix of each family is the one in the OpenAPI document, the others are aliases
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.responses import RedirectResponse
 
 from liaison.api import associations, errors, extensions, labels, limits, objects, schemas
 from liaison.api.responses import Json
 from liaison.services.database import Database
+from liaison.web import urls
+from liaison.web.app import create_web_app
 
 DATED = ("2026-03", "2025-09", "2026-09")
 """HubSpot's date-versioned API families, served like v3/v4."""
@@ -24,17 +26,6 @@ ASSOCIATION_PREFIXES = (
     *(f"/crm/associations/{d}" for d in DATED),
 )
 SCHEMA_PREFIXES = ("/crm-object-schemas/v3/schemas", "/crm/v3/schemas")
-
-_HOME = """<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Liaison</title></head>
-<body>
-<h1>Liaison is running</h1>
-<p>A self-hosted CRM whose heart is associations.</p>
-<p><a href="/docs">API documentation</a> · <a href="/health">Health check</a></p>
-</body>
-</html>
-"""
 
 
 def create_app(database: Database) -> FastAPI:
@@ -59,9 +50,12 @@ def create_app(database: Database) -> FastAPI:
         """Whether the app is up, and which kind of database it uses."""
         return {"status": "ok", "database": "postgresql" if database.is_postgres else "sqlite"}
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home() -> str:
-        return _HOME
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        """The web UI's home (which asks to sign in first)."""
+        return RedirectResponse(urls.home(), status_code=303)
+
+    app.mount(urls.PREFIX, create_web_app(database))
 
     return app
 

@@ -9,6 +9,7 @@ from liaison.cli.db import db
 from liaison.cli.demo import demo
 from liaison.cli.serve import serve
 from liaison.cli.token import token
+from liaison.cli.user import user
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,5 +18,5 @@ def cli() -> None:
     """Liaison: a self-hosted CRM whose heart is associations."""
 
 
-for command in (serve, db, check, demo, token):
+for command in (serve, db, check, demo, token, user):
     cli.add_command(command)

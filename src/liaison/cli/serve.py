@@ -11,7 +11,7 @@ from liaison.api.app import create_app
 from liaison.cli.demo import load_and_report
 from liaison.cli.options import console, database_option, describe, open_database
 from liaison.domain.errors import LiaisonError
-from liaison.services import tokens
+from liaison.services import tokens, users
 
 ADMIN_TOKEN_ENV = "LIAISON_ADMIN_TOKEN"
 
@@ -20,7 +20,11 @@ ADMIN_TOKEN_ENV = "LIAISON_ADMIN_TOKEN"
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @database_option
-@click.option("--demo", is_flag=True, help="Load the demo data if the account is empty.")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Load the demo data if the account is empty and make sure the demo user exists.",
+)
 def serve(host: str, port: int, database_url: str | None, demo: bool) -> None:
     """Migrate the database and serve the web app and API (docs at /docs).
 
@@ -31,6 +35,11 @@ def serve(host: str, port: int, database_url: str | None, demo: bool) -> None:
     try:
         if demo:
             load_and_report(database, out)
+            demo_user = users.ensure_demo_user(database)
+            out.print(
+                f"Sign in at http://{host}:{port}/ as [bold]{demo_user.email}[/] "
+                f"with the password [bold]{users.DEMO_PASSWORD}[/]"
+            )
         if admin_token := os.environ.get(ADMIN_TOKEN_ENV):
             try:
                 tokens.ensure_admin_token(database, admin_token)

@@ -213,3 +213,28 @@ api_tokens = Table(
     Index("ix_api_tokens_account_id_secret_hash", "account_id", "secret_hash", unique=True),
 )
 """S2: API tokens. A token reads `lia_{account}_{secret}`; only its hash is kept."""
+
+users = Table(
+    "users",
+    metadata,
+    Column("account_id", Integer, primary_key=True),
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("email", String(254), nullable=False, comment="lower-cased"),
+    Column("name", String(200)),
+    Column("password_hash", String(200), nullable=False, comment="Argon2id, PHC string"),
+    Column("is_admin", Boolean, nullable=False),
+    Column("created_at", Micros, nullable=False),
+    ForeignKeyConstraint(["account_id"], ["accounts.id"]),
+    Index("ux_users_email", "account_id", "email", unique=True),
+)
+"""S1: people who sign in to the web UI, one account each; only a hash of the password."""
+
+instance_secrets = Table(
+    "instance_secrets",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", String(200), nullable=False),
+    Column("created_at", Micros, nullable=False),
+)
+"""Secrets of the installation, not of an account: the web sessions' signing key when
+LIAISON_SECRET_KEY is not set."""

@@ -1,0 +1,148 @@
+"""A record's page (U1): its properties, an overview of its associations, and the association
+sidebar with one card per associated type; Set as primary and Remove association from a card."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from liaison.domain.errors import LiaisonError
+from liaison.domain.object_types import COMPANIES, ObjectType
+from liaison.domain.records import Record
+from liaison.services import associations, browse
+from liaison.services.associations import AssociationInput
+from liaison.services.browse import AssociationCard, RecordWithAssociations
+from liaison.services.database import Database
+from liaison.services.users import User
+from liaison.web import urls
+from liaison.web.session import Db, SignedIn
+from liaison.web.templating import Chrome, render
+
+router = APIRouter()
+
+
+@dataclass(frozen=True)
+class Property:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    error: bool = False
+
+
+@dataclass(frozen=True)
+class RecordContext:
+    chrome: Chrome
+    data: RecordWithAssociations
+    message: Message | None = None
+
+    @property
+    def object_type(self) -> ObjectType:
+        return self.data.object_type
+
+    @property
+    def record(self) -> Record:
+        return self.data.record
+
+    @property
+    def title(self) -> str:
+        return self.record.name or f"{self.object_type.singular.capitalize()} {self.record.id}"
+
+    @property
+    def properties(self) -> list[Property]:
+        values = self.record.properties
+        return [
+            Property(d.label, values.get(name) or "")
+            for name, d in self.object_type.properties.items()
+        ]
+
+    @property
+    def cards(self) -> list[AssociationCard]:
+        return self.data.cards
+
+    @property
+    def associated_total(self) -> int:
+        return sum(card.total for card in self.cards)
+
+    def can_be_primary(self, card: AssociationCard) -> bool:
+        """Set as primary is offered on company cards of records that have a primary company."""
+        return card.object_type.id == COMPANIES and self.object_type.can_have_primary_company
+
+    def action_url(self, to_id: int, action: str) -> str:
+        return urls.association(self.object_type, self.record.id, to_id, action)
+
+
+@router.get("/{type_name}/{record_id}", response_class=HTMLResponse, name="record")
+def record_page(
+    request: Request, database: Db, user: SignedIn, type_name: str, record_id: int
+) -> Response:
+    context = _context(database, user, type_name, record_id)
+    if context.record.id != record_id:  # merged away: its survivor's page (L3)
+        return RedirectResponse(urls.record(context.object_type, context.record.id), 303)
+    return render(request, "record.html", page=context)
+
+
+@router.post("/{type_name}/{record_id}/associations/{to_id}/primary", response_class=HTMLResponse)
+def set_primary(
+    request: Request, database: Db, user: SignedIn, type_name: str, record_id: int, to_id: int
+) -> Response:
+    """Make the company the record's primary (P2); the former primary stays associated."""
+    return _change(
+        request,
+        database,
+        user,
+        type_name,
+        record_id,
+        lambda: associations.set_primary(database, user.caller, record_id, to_id),
+        "Primary company changed.",
+    )
+
+
+@router.post("/{type_name}/{record_id}/associations/{to_id}/remove", response_class=HTMLResponse)
+def remove_association(
+    request: Request, database: Db, user: SignedIn, type_name: str, record_id: int, to_id: int
+) -> Response:
+    """Remove the association with all its labels; refused with P4's message for a primary."""
+
+    def remove() -> object:
+        done = associations.remove(database, user.caller, [AssociationInput(record_id, to_id)])
+        return done.check()
+
+    return _change(request, database, user, type_name, record_id, remove, "Association removed.")
+
+
+def _change(
+    request: Request,
+    database: Database,
+    user: User,
+    type_name: str,
+    record_id: int,
+    change: Callable[[], object],
+    done: str,
+) -> Response:
+    browse_first = _context(database, user, type_name, record_id)  # 404 for another's record
+    try:
+        change()
+    except LiaisonError as error:
+        page = RecordContext(browse_first.chrome, browse_first.data, Message(error.message, True))
+        return render(request, "_associations.html", page=page)
+    context = _context(database, user, type_name, record_id, Message(done))
+    return render(request, "_associations.html", page=context)
+
+
+def _context(
+    database: Database,
+    user: User,
+    type_name: str,
+    record_id: int,
+    message: Message | None = None,
+) -> RecordContext:
+    data = browse.record_with_associations(database, user.caller, type_name, record_id)
+    chrome = Chrome(user, browse.object_types(database, user.caller), data.object_type.name)
+    return RecordContext(chrome, data, message)
