@@ -17,7 +17,7 @@ from liaison.api.deps import Auth, Db
 from liaison.api.responses import Json
 from liaison.api.wire import batch, item_error, now
 from liaison.domain.association_types import AssociationType
-from liaison.services import association_reads, associations
+from liaison.services import association_reads, associations, pair_labels
 from liaison.services.associations import (
     MAX_PAGE,
     Associated,
@@ -49,19 +49,14 @@ def create_labelled(
     database: Db,
     access: Auth,
 ) -> Json:
-    """Associate two records with exactly these labels (the body is the whole set wanted; the
-    unlabeled base type always stays). Type 1, 5 or 26 (or a custom primary label) makes the
-    company the record's primary, replacing the previous one (P2). → 201 LabelsBetweenObjectPair."""
+    """Associate two records with exactly these labels: the body is the whole set wanted; the
+    unlabeled base type always stays, and so does the Primary label of a contact's only company
+    (P3). Type 1, 5 or 26 (or a custom primary label) makes the company the record's primary,
+    replacing the previous one (P2). → 201 LabelsBetweenObjectPair."""
     caller = access.write(objectType, toObjectType)
-    wanted = _type_ids(specs)
-    view = associations.associate(
-        database,
-        caller,
-        [AssociationInput(objectId, toObjectId, wanted)],
-        from_type=objectType,
-        to_type=toObjectType,
-        replace_labels=True,
-    ).single()
+    view = pair_labels.set_labels(
+        database, caller, objectType, objectId, toObjectType, toObjectId, _type_ids(specs)
+    )
     return Json(_labels_between(view), status_code=201)
 
 
