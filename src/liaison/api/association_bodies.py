@@ -6,7 +6,7 @@ ints; anything else is a 400 before a service runs, so a bad body changes nothin
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, NotRequired
+from typing import Annotated, Any, Literal, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from typing_extensions import TypedDict
@@ -30,6 +30,20 @@ RecordId = Annotated[
 TypeId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Category = Literal["HUBSPOT_DEFINED", "USER_DEFINED", "INTEGRATOR_DEFINED", "WORK"]
 """Accepted and not checked: the type ID alone names the association type."""
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Invalid input or a refusal by the rules (HubSpot's error body)"},
+    401: {"description": "No valid API token"},
+    403: {"description": "The token lacks a scope (named in the body)"},
+    404: {"description": "No such object type, record or association type"},
+    409: {"description": "Conflicts with what exists (labels)"},
+}
+"""The error answers of every route, for the OpenAPI document."""
+PARTIAL: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    207: {"description": "Some inputs were refused: `numErrors` and `errors` list them"},
+}
+"""The error answers of a batch route that reports refused inputs with a 207."""
 
 MAX_CREATE = 2_000
 MAX_READ = 1_000

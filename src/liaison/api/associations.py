@@ -38,7 +38,9 @@ ObjectIdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 # -- one record ----------------------------------------------------------------------------------
 @records_router.put(
-    "/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}", status_code=201
+    "/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}",
+    status_code=201,
+    responses=bodies.ERRORS,
 )
 def create_labelled(
     objectType: str,
@@ -61,7 +63,8 @@ def create_labelled(
 
 
 @records_router.put(
-    "/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}"
+    "/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}",
+    responses=bodies.ERRORS,
 )
 def create_default(
     fromObjectType: str,
@@ -85,7 +88,7 @@ def create_default(
     return batch(_default_results(result.results), [], started, status=200)
 
 
-@records_router.get("/{objectType}/{objectId}/associations/{toObjectType}")
+@records_router.get("/{objectType}/{objectId}/associations/{toObjectType}", responses=bodies.ERRORS)
 def list_page(
     objectType: str,
     objectId: ObjectIdPath,
@@ -114,7 +117,9 @@ def list_page(
 
 
 @records_router.delete(
-    "/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}", status_code=204
+    "/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}",
+    status_code=204,
+    responses=bodies.ERRORS,
 )
 def remove(
     objectType: str,
@@ -142,6 +147,7 @@ def remove(
     "/{fromObjectType}/{toObjectType}/batch/create",
     status_code=201,
     openapi_extra=bodies.MULTI_POST,
+    responses=bodies.PARTIAL,
 )
 def batch_create(
     fromObjectType: str,
@@ -170,7 +176,9 @@ def batch_create(
 
 
 @batch_router.post(
-    "/{fromObjectType}/{toObjectType}/batch/associate/default", openapi_extra=bodies.DEFAULT_POST
+    "/{fromObjectType}/{toObjectType}/batch/associate/default",
+    openapi_extra=bodies.DEFAULT_POST,
+    responses=bodies.PARTIAL,
 )
 def batch_create_default(
     fromObjectType: str,
@@ -191,7 +199,11 @@ def batch_create_default(
     return batch(_default_results(result.results), _errors(result), started, status=200)
 
 
-@batch_router.post("/{fromObjectType}/{toObjectType}/batch/read", openapi_extra=bodies.FETCH)
+@batch_router.post(
+    "/{fromObjectType}/{toObjectType}/batch/read",
+    openapi_extra=bodies.FETCH,
+    responses=bodies.PARTIAL,
+)
 def batch_read(
     fromObjectType: str,
     toObjectType: str,
@@ -217,7 +229,10 @@ def batch_read(
 
 
 @batch_router.post(
-    "/{fromObjectType}/{toObjectType}/batch/archive", status_code=204, openapi_extra=bodies.ARCHIVE
+    "/{fromObjectType}/{toObjectType}/batch/archive",
+    status_code=204,
+    openapi_extra=bodies.ARCHIVE,
+    responses=bodies.PARTIAL,
 )
 def batch_archive(
     fromObjectType: str,
@@ -242,6 +257,7 @@ def batch_archive(
     "/{fromObjectType}/{toObjectType}/batch/labels/archive",
     status_code=204,
     openapi_extra=bodies.MULTI_POST,
+    responses=bodies.PARTIAL,
 )
 def batch_archive_labels(
     fromObjectType: str,

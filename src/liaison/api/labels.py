@@ -20,7 +20,7 @@ router = APIRouter(tags=["Association labels (v4)"])
 TypeIdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-@router.get("/{fromObjectType}/{toObjectType}/labels")
+@router.get("/{fromObjectType}/{toObjectType}/labels", responses=bodies.ERRORS)
 def list_labels(fromObjectType: str, toObjectType: str, database: Db, access: Auth) -> Json:
     """Every type from one object type to the other: the unlabeled type (`label: null`), Primary
     where it exists, then the labels."""
@@ -29,7 +29,7 @@ def list_labels(fromObjectType: str, toObjectType: str, database: Db, access: Au
     return Json({"results": [spec_with_label(t) for t in found]})
 
 
-@router.post("/{fromObjectType}/{toObjectType}/labels")
+@router.post("/{fromObjectType}/{toObjectType}/labels", responses=bodies.ERRORS)
 def create_label(
     fromObjectType: str,
     toObjectType: str,
@@ -55,7 +55,7 @@ def create_label(
     return Json({"results": [spec_with_label(t) for t in shown]})
 
 
-@router.put("/{fromObjectType}/{toObjectType}/labels", status_code=204)
+@router.put("/{fromObjectType}/{toObjectType}/labels", status_code=204, responses=bodies.ERRORS)
 def rename_label(
     fromObjectType: str,
     toObjectType: str,
@@ -77,7 +77,11 @@ def rename_label(
     return Response(status_code=204)
 
 
-@router.delete("/{fromObjectType}/{toObjectType}/labels/{associationTypeId}", status_code=204)
+@router.delete(
+    "/{fromObjectType}/{toObjectType}/labels/{associationTypeId}",
+    status_code=204,
+    responses=bodies.ERRORS,
+)
 def delete_label(
     fromObjectType: str,
     toObjectType: str,

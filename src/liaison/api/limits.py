@@ -25,7 +25,7 @@ router = APIRouter(tags=["Association limits (v4)"])
 _BASE = "/definitions/configurations"
 
 
-@router.get(f"{_BASE}/all")
+@router.get(f"{_BASE}/all", responses=bodies.ERRORS)
 def all_limits(database: Db, access: Auth) -> Json:
     """Every limit set in the account, of the pairs whose schema the token may read (both types'
     `crm.schemas.*.read`)."""
@@ -46,7 +46,7 @@ def all_limits(database: Db, access: Auth) -> Json:
     )
 
 
-@router.get(f"{_BASE}/{{fromObjectType}}/{{toObjectType}}")
+@router.get(f"{_BASE}/{{fromObjectType}}/{{toObjectType}}", responses=bodies.ERRORS)
 def pair_limits(fromObjectType: str, toObjectType: str, database: Db, access: Auth) -> Json:
     """The limits set from one object type to the other (types without one allow "many")."""
     caller = schema_access(access, fromObjectType, toObjectType, write=False)
@@ -54,7 +54,11 @@ def pair_limits(fromObjectType: str, toObjectType: str, database: Db, access: Au
     return Json({"results": [_configuration(lim) for lim in found]})
 
 
-@router.post(f"{_BASE}/{{fromObjectType}}/{{toObjectType}}/batch/create", status_code=201)
+@router.post(
+    f"{_BASE}/{{fromObjectType}}/{{toObjectType}}/batch/create",
+    status_code=201,
+    responses=bodies.PARTIAL,
+)
 def create_limits(
     fromObjectType: str, toObjectType: str, body: bodies.LimitBatch, database: Db, access: Auth
 ) -> Json:
@@ -64,7 +68,7 @@ def create_limits(
     return batch([_configuration(lim) for lim in done], errors, started, status=201)
 
 
-@router.post(f"{_BASE}/{{fromObjectType}}/{{toObjectType}}/batch/update")
+@router.post(f"{_BASE}/{{fromObjectType}}/{{toObjectType}}/batch/update", responses=bodies.PARTIAL)
 def update_limits(
     fromObjectType: str, toObjectType: str, body: bodies.LimitBatch, database: Db, access: Auth
 ) -> Json:
@@ -74,7 +78,11 @@ def update_limits(
     return batch([_update_result(lim) for lim in done], errors, started, status=200)
 
 
-@router.post(f"{_BASE}/{{fromObjectType}}/{{toObjectType}}/batch/purge", status_code=204)
+@router.post(
+    f"{_BASE}/{{fromObjectType}}/{{toObjectType}}/batch/purge",
+    status_code=204,
+    responses=bodies.ERRORS,
+)
 def purge_limits(
     fromObjectType: str, toObjectType: str, body: bodies.TypeSpecBatch, database: Db, access: Auth
 ) -> Response:
