@@ -16,7 +16,8 @@ from liaison.api import association_bodies as bodies
 from liaison.api.deps import Auth, Db
 from liaison.api.responses import Json
 from liaison.api.wire import batch, item_error, now
-from liaison.domain.association_types import AssociationType
+from liaison.domain.association_types import BUILTIN_ASSOCIATION_TYPES, AssociationType, Kind
+from liaison.domain.object_types import BUILTIN_TYPES
 from liaison.services import association_reads, associations, pair_labels
 from liaison.services.associations import (
     MAX_PAGE,
@@ -161,12 +162,9 @@ def batch_create(
     caller = access.write(fromObjectType, toObjectType)
     bodies.at_most(len(body["inputs"]), bodies.MAX_CREATE, "batch create")
     started = now()
+    implied = _builtin_base(fromObjectType, toObjectType)
     inputs = [
-        AssociationInput(
-            i["from"]["id"],
-            i["to"]["id"],
-            _type_ids(i["types"]),
-        )
+        AssociationInput(i["from"]["id"], i["to"]["id"], _type_ids(i["types"], implied))
         for i in body["inputs"]
     ]
     result = associations.associate(
@@ -281,11 +279,30 @@ def batch_archive_labels(
     return _done_or_errors(result, started)
 
 
-def _type_ids(specs: Sequence[bodies.AssociationSpec]) -> tuple[int, ...]:
-    """The type IDs of a body's specs, each once, in order."""
+def _type_ids(
+    specs: Sequence[bodies.AssociationSpec], implied: int | None = None
+) -> tuple[int, ...]:
+    """The type IDs of a body's specs, each once, in order; without `implied` (the pair's
+    unlabeled type, which associating always gives), so that a batch of plain associations
+    sent as `[{…, "associationTypeId": 279}]` takes the engine's fast path for plain ones."""
     if len(specs) == 1:
-        return (specs[0]["associationTypeId"],)
-    return tuple(dict.fromkeys(s["associationTypeId"] for s in specs))
+        only = specs[0]["associationTypeId"]
+        return () if only == implied else (only,)
+    return tuple(t for t in dict.fromkeys(s["associationTypeId"] for s in specs) if t != implied)
+
+
+_BUILTIN_TYPE_IDS = {name.lower(): kind.id for kind in BUILTIN_TYPES for name in kind.names()}
+_BUILTIN_BASES = {
+    (t.from_type, t.to_type): t.id for t in BUILTIN_ASSOCIATION_TYPES if t.kind is Kind.UNLABELED
+}
+
+
+def _builtin_base(from_ref: str, to_ref: str) -> int | None:
+    """The unlabeled type of a pair of built-in object types named in a path (built into the
+    code, the same in every account), or None. The engine still checks that each record is of
+    the type named, so leaving this type out of a request changes nothing it would accept."""
+    x, y = _BUILTIN_TYPE_IDS.get(from_ref.lower()), _BUILTIN_TYPE_IDS.get(to_ref.lower())
+    return _BUILTIN_BASES.get((x, y)) if x and y else None
 
 
 # -- shapes --------------------------------------------------------------------------------------
