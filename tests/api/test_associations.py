@@ -438,6 +438,7 @@ def test_a9_batch_read_pages_each_record_from_its_own_cursor(
             {"id": str(ann.id)},
             {"id": str(bob.id), "after": str(acme.id)},
             {"id": str(lonely.id)},
+            {"id": ann.id, "after": str(acme.id)},
         ]
     }
     response = api.post(f"{BATCH}/contacts/companies/batch/read", json=body)
@@ -457,6 +458,10 @@ def test_a9_batch_read_pages_each_record_from_its_own_cursor(
             "to": [{"toObjectId": globex.id, "associationTypes": [UNLABELED_CC]}],
         },
         {"from": {"id": str(lonely.id)}, "to": []},
+        {
+            "from": {"id": str(ann.id)},
+            "to": [{"toObjectId": globex.id, "associationTypes": [UNLABELED_CC]}],
+        },
     ]
 
 

@@ -1,6 +1,7 @@
 """Reading the associations of many records at once, each with its own cursor (HubSpot's v4
-batch read): one read transaction, the records checked in one query, then one index range scan
-per record (A9), so a page costs the same whatever the record's total."""
+batch read): one read transaction, the records checked in one query, then an index range scan
+per record (A9: a page costs the same whatever the record's total), in one statement on
+PostgreSQL (`storage.association_pages`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from liaison.domain.schema import Schema
 from liaison.services.associations import MAX_PAGE, Associated, AssociationPage
 from liaison.services.database import Database
 from liaison.services.unit import Caller, reading
-from liaison.storage import associations as store
+from liaison.storage import association_pages as store
 from liaison.storage import records as records_store
 
 
@@ -56,21 +57,23 @@ def read_pages(
         schema.unlabeled_id(source.id, target.id)
         infos = records_store.get_infos(unit.conn, unit.account_id, {r.record_id for r in requests})
         live = {row[0] for row in infos if row[1] == source.id and not row[3]}
-        pages: list[AssociationPage] = []
-        errors: list[PageError] = []
-        for index, request in enumerate(requests):
-            if request.record_id not in live:
-                errors.append(PageError(index, request, source.not_found(request.record_id)))
-                continue
-            rows = store.page(
-                unit.conn,
-                unit.account_id,
-                request.record_id,
-                target.id,
-                after=request.after,
-                limit=limit + 1,
-            )
-            pages.append(_page(schema, source, target, request.record_id, rows, limit))
+        errors = [
+            PageError(index, request, source.not_found(request.record_id))
+            for index, request in enumerate(requests)
+            if request.record_id not in live
+        ]
+        readable = [r for r in requests if r.record_id in live]
+        rows = store.pages(
+            unit.conn,
+            unit.account_id,
+            [(r.record_id, r.after) for r in readable],
+            target.id,
+            limit=limit + 1,
+        )
+        pages = [
+            _page(schema, source, target, request.record_id, found, limit)
+            for request, found in zip(readable, rows, strict=True)
+        ]
         return Pages(pages, errors)
 
 
