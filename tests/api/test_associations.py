@@ -10,8 +10,9 @@ from fastapi.testclient import TestClient
 
 from liaison.api.app import create_app
 from liaison.domain.history import Source
+from liaison.domain.scopes import ALL_SCOPES
 from liaison.services import history, labels, limits, records
-from liaison.services.database import Database
+from liaison.services.database import Database, create_account
 from liaison.services.unit import Caller
 from tests.api.conftest import token_for
 from tests.helpers import car_type, company, contact, deal, dump, ticket, types_between
@@ -668,3 +669,51 @@ def test_every_path_family_serves_the_routes(
         f"{associations}/contacts/companies/batch/read", json={"inputs": [{"id": str(ann.id)}]}
     )
     assert read.status_code == 200 and read.json()["results"][0]["to"][0]["toObjectId"] == acme.id
+
+
+def test_o5_records_of_another_account_cannot_be_seen_or_linked(db: Database, me: Caller) -> None:
+    ann, acme = contact(db, me), company(db, me)
+    other = create_account(db, name="Other Inc")
+    value = token_for(db, *ALL_SCOPES, account_id=other, name="other")
+    client = TestClient(create_app(db), headers={"Authorization": f"Bearer {value}"})
+    before = dump(db)
+    put = client.put(f"{V4}/contacts/{ann.id}/associations/companies/{acme.id}", json=[])
+    assert_error(put, 404, "RECORD_NOT_FOUND")
+    assert_error(client.get(f"{V4}/contacts/{ann.id}/associations/companies"), 404)
+    read = client.post(
+        f"{BATCH}/contacts/companies/batch/read", json={"inputs": [{"id": str(ann.id)}]}
+    )
+    assert read.status_code == 207 and read.json()["results"] == []
+    assert dump(db) == before
+
+
+def test_batch_create_takes_2000_inputs(api: TestClient, db: Database, me: Caller) -> None:
+    big = deal(db, me)
+    people = records.create_many(
+        db, me, "contacts", [records.NewRecord({"firstname": f"P{i}"}) for i in range(2000)]
+    )
+    body = {"inputs": [pair(p.id, big.id, spec(4)) for p in people]}
+    response = api.post(f"{BATCH}/contacts/deals/batch/create", json=body)
+    assert response.status_code == 201 and len(response.json()["results"]) == 2000
+    page = api.get(f"{V4}/deals/{big.id}/associations/contacts").json()
+    assert len(page["results"]) == 500 and page["paging"]["next"]["after"] == str(people[499].id)
+
+
+def test_batch_archive_and_read_refuse_bad_bodies(
+    api: TestClient, db: Database, me: Caller
+) -> None:
+    ann, acme = contact(db, me), company(db, me)
+    api.put(f"{V4}/contacts/{ann.id}/associations/companies/{acme.id}", json=[])
+    before = dump(db)
+    url = f"{BATCH}/contacts/companies/batch"
+    assert_error(api.post(f"{url}/archive", json={"inputs": [{"from": {"id": "1"}}]}), 400)
+    assert_error(
+        api.post(f"{url}/archive", json={"inputs": [{"from": {"id": "1"}, "to": {}}]}), 400
+    )
+    many = {"inputs": [{"from": {"id": str(ann.id)}, "to": [{"id": str(acme.id)}] * 2001}]}
+    assert "2,000" in assert_error(api.post(f"{url}/archive", json=many), 400)["message"]
+    assert_error(api.post(f"{url}/labels/archive", json={"inputs": [{"from": {"id": "1"}}]}), 400)
+    assert_error(api.post(f"{url}/associate/default", json={"inputs": [{"to": {"id": "1"}}]}), 400)
+    assert_error(api.post(f"{url}/read", json={"inputs": [{"id": "-4"}]}), 400)
+    assert_error(api.post(f"{url}/read", json={"inputs": [{"id": "1", "after": 5}]}), 400)
+    assert dump(db) == before
