@@ -27,6 +27,11 @@ RecordId = Annotated[
     ),
 ]
 """A record ID: `"123"` as the SDK sends it, or `123`."""
+Cursor = Annotated[
+    str | None,
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": "^[0-9]{0,18}$"}, {"type": "null"}]}),
+]
+"""A page cursor: `paging.next.after` of the page before (checked by `cursor`)."""
 TypeId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Category = Literal["HUBSPOT_DEFINED", "USER_DEFINED", "INTEGRATOR_DEFINED", "WORK"]
 """Accepted and not checked: the type ID alone names the association type."""
@@ -90,7 +95,7 @@ class PublicFetchAssociationsBatchRequest(TypedDict):
     """One record, and where its page starts (`paging.next.after` of its previous page)."""
 
     id: RecordId
-    after: NotRequired[str | None]
+    after: NotRequired[Cursor]
 
 
 class BatchInputPublicFetchAssociationsBatchRequest(TypedDict):

@@ -96,7 +96,7 @@ def list_page(
     toObjectType: str,
     database: Db,
     access: Auth,
-    after: str | None = None,
+    after: Annotated[str | None, Query(pattern="^[0-9]{0,18}$")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE,
 ) -> Json:
     """One page of the record's associations to a type, by target ID; `paging.next.after`
