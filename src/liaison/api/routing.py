@@ -5,7 +5,6 @@ A malformed or invalid body is FastAPI's usual 400 `VALIDATION_ERROR`, naming wh
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Depends, Request
@@ -26,11 +25,7 @@ def json_body(shape: Any) -> Any:
             ) from None
 
     parse.__name__ = f"parse_{getattr(shape, '__name__', 'body')}"
-    return Depends(_typed(parse))
-
-
-def _typed(parse: Callable[[Request], Awaitable[Any]]) -> Callable[[Request], Awaitable[Any]]:
-    return parse
+    return Depends(parse)
 
 
 def openapi_body(shape: Any) -> dict[str, Any]:
