@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse
 
 
-class Json(Response):
-    media_type = "application/json"
+class Json(JSONResponse):
+    """A `JSONResponse`, so that FastAPI documents bodies as JSON (not as a string)."""
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)

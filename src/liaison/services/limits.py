@@ -51,6 +51,43 @@ def set_limits(
         return [Limit(types[t], m) for t, m in limits.items()]
 
 
+@dataclass(frozen=True)
+class LimitError:
+    index: int
+    type_id: int
+    error: LiaisonError
+
+
+def set_limits_each(
+    database: Database,
+    caller: Caller,
+    from_type: str,
+    to_type: str,
+    limits: Sequence[tuple[int, int]],
+) -> tuple[list[Limit], list[LimitError]]:
+    """`set_limits` where each (type ID, limit) is all or nothing on its own (a 207 batch):
+    the valid ones are set, in order, each checked against those set before it."""
+    with unit_of_work(database, caller, "set_limits") as unit:
+        schema = unit.schema
+        x, y = schema.object_type(from_type).id, schema.object_type(to_type).id
+        merged = dict(schema.limits)
+        accepted: dict[int, int] = {}
+        done: list[Limit] = []
+        errors: list[LimitError] = []
+        for index, (type_id, max_to) in enumerate(limits):
+            try:
+                assoc_type = schema.association_type(type_id, x, y)
+                _check(schema, assoc_type, max_to, {**merged, type_id: max_to})
+            except LiaisonError as error:
+                errors.append(LimitError(index, type_id, error))
+                continue
+            merged[type_id] = accepted[type_id] = max_to
+            done.append(Limit(assoc_type, max_to))
+        if accepted:
+            store.set_limits(unit.conn, unit.account_id, accepted)
+        return done, errors
+
+
 def remove_limits(
     database: Database, caller: Caller, from_type: str, to_type: str, type_ids: Sequence[int]
 ) -> None:
