@@ -9,7 +9,16 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 
-from liaison.api import associations, errors, extensions, labels, limits, objects, schemas
+from liaison.api import (
+    associations,
+    errors,
+    extensions,
+    labels,
+    limits,
+    objects,
+    openapi,
+    schemas,
+)
 from liaison.api.responses import Json
 from liaison.services.database import Database
 from liaison.web import urls
@@ -37,6 +46,7 @@ def create_app(database: Database) -> FastAPI:
     )
     app.state.database = database
     errors.install(app)
+    openapi.install(app)
     _mount(app, associations.batch_router, ASSOCIATION_PREFIXES)
     _mount(app, labels.router, ASSOCIATION_PREFIXES)
     _mount(app, limits.router, ASSOCIATION_PREFIXES)
