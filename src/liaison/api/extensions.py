@@ -97,15 +97,18 @@ class OperationOut(Wire):
     results: list[HistoryEntryOut]
 
 
+MAX_ID = 2**63 - 1
+"""IDs are 64-bit integers in both stores: a larger one is refused as invalid, not looked up."""
+
 ObjectTypeRef = Annotated[
     str, Path(alias="objectType", description="ID (`0-1`), plural or singular name.")
 ]
-ObjectId = Annotated[int, Path(alias="objectId", ge=1)]
+ObjectId = Annotated[int, Path(alias="objectId", ge=1, le=MAX_ID)]
 ToObjectType = Annotated[str, Path(alias="toObjectType")]
-ToObjectId = Annotated[int, Path(alias="toObjectId", ge=1)]
+ToObjectId = Annotated[int, Path(alias="toObjectId", ge=1, le=MAX_ID)]
 After = Annotated[
     int | None,
-    Query(ge=1, description="The cursor from `paging.next.after` of the previous page."),
+    Query(ge=1, le=MAX_ID, description="The cursor from `paging.next.after` of the previous page."),
 ]
 Limit = Annotated[int, Query(ge=1, le=history.MAX_PAGE)]
 
@@ -215,7 +218,7 @@ def restore(
 def operation(
     database: Db,
     access: Auth,
-    operation_id: Annotated[int, Path(alias="operationId", ge=1)],
+    operation_id: Annotated[int, Path(alias="operationId", ge=1, le=MAX_ID)],
 ) -> OperationOut:
     """One operation (H6): its kind, source, actor and time, with every history entry it
     wrote (`results`, each seen from the record the change was made on)."""

@@ -285,7 +285,13 @@ def archive_association_definition(
     access: Auth,
     object_type: ObjectTypeRef,
     association_id: Annotated[
-        int, Path(alias="associationIdentifier", description="The definition's `id`.")
+        int,
+        Path(
+            alias="associationIdentifier",
+            ge=1,
+            le=2**31 - 1,
+            description="The definition's `id`.",
+        ),
     ],
 ) -> Response:
     """Remove an association definition (both directions, with its labels and limits): 204;

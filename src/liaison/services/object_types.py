@@ -317,10 +317,22 @@ def _time(micros: int | None) -> datetime | None:
     return None if micros is None else to_datetime(micros)
 
 
+def _check_text(*values: str | None) -> None:
+    """Labels and names are stored as text: PostgreSQL text cannot hold a NUL character."""
+    for value in values:
+        if value is not None and "\x00" in value:
+            raise LiaisonError(
+                ErrorCode.INVALID_INPUT,
+                "Names and labels cannot contain the NUL character (\\u0000).",
+                value=value.replace("\x00", "\\u0000"),
+            )
+
+
 def _check_properties(properties: Sequence[PropertyDefinition]) -> None:
     seen: set[str] = set()
     for prop in properties:
         check_property_name(prop.name)
+        _check_text(prop.label, *prop.options)
         if prop.name in seen:
             raise LiaisonError(
                 ErrorCode.INVALID_INPUT,
@@ -349,6 +361,7 @@ def _check_properties(properties: Sequence[PropertyDefinition]) -> None:
 
 
 def _check_labels(*labels: str | None) -> None:
+    _check_text(*labels)
     for label in labels:
         if label is not None and not 1 <= len(label.strip()) <= 100:
             raise LiaisonError(
@@ -359,6 +372,7 @@ def _check_labels(*labels: str | None) -> None:
 
 
 def _check_definition_name(name: str) -> None:
+    _check_text(name)
     if not name.strip() or len(name) > 100:
         raise LiaisonError(
             ErrorCode.INVALID_INPUT,
