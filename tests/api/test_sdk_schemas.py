@@ -6,10 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import Live
 
-
-def test_o3_sdk_schema_lifecycle(sdk: Any, live: Live) -> None:
+def test_o3_sdk_schema_lifecycle(sdk: Any) -> None:
     from hubspot.crm.schemas import (
         AssociationDefinitionEgg,
         ObjectSchemaEgg,
@@ -84,7 +82,7 @@ def test_o3_sdk_schema_lifecycle(sdk: Any, live: Live) -> None:
     assert type_id in {s.object_type_id for s in core.get_all(archived=True).results}
 
 
-def test_o3_sdk_errors_raise_api_exceptions(sdk: Any, live: Live) -> None:
+def test_o3_sdk_errors_raise_api_exceptions(sdk: Any) -> None:
     from hubspot.crm.schemas import ApiException, AssociationDefinitionEgg
 
     core = sdk.crm.schemas.core_api
