@@ -82,6 +82,7 @@ def test_o3_create_answers_201_with_the_object_schema(api: TestClient) -> None:
     }
     color = next(p for p in created["properties"] if p["name"] == "color")
     assert [o["value"] for o in color["options"]] == ["blue", "red"]  # by displayOrder
+    assert [o["label"] for o in color["options"]] == ["Blue", "Red"]
     pairs = {a["toObjectTypeId"] for a in created["associations"]}
     assert {"0-1", "0-2", "0-46", "0-47", "0-48", "0-49", "0-27"} <= pairs
     assert all(a["fromObjectTypeId"] == created["objectTypeId"] for a in created["associations"])

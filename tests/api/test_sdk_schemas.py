@@ -50,6 +50,8 @@ def test_o3_sdk_schema_lifecycle(sdk: Any) -> None:
     assert created.labels.plural == "Pets"
     assert {p.name for p in created.properties} == {"pet_name", "species", "born"}
     assert "0-1" in {a.to_object_type_id for a in created.associations}
+    species = next(p for p in created.properties if p.name == "species")
+    assert [(o.label, o.value) for o in species.options] == [("Cat", "cat"), ("Dog", "dog")]
 
     listed = core.get_all()
     assert type_id in {s.object_type_id for s in listed.results}

@@ -309,7 +309,11 @@ def _definition(prop: PropertyCreate) -> PropertyDefinition:
         enumerate(prop.options), key=lambda item: (item[1].display_order or 0, item[0])
     )
     return PropertyDefinition(
-        prop.name, prop.label, PropertyType(prop.type), tuple(o.value for _, o in ordered)
+        prop.name,
+        prop.label,
+        PropertyType(prop.type),
+        tuple(o.value for _, o in ordered),
+        tuple(o.label for _, o in ordered),
     )
 
 
@@ -350,7 +354,7 @@ def _properties(kind: ObjectType) -> list[PropertyOut]:
             description="",
             group_name=f"{kind.name}_information",
             options=[
-                Option(label=o, value=o, display_order=i, hidden=False)
+                Option(label=p.option_label(i), value=o, display_order=i, hidden=False)
                 for i, o in enumerate(p.options)
             ],
             display_order=index,

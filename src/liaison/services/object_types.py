@@ -332,7 +332,7 @@ def _check_properties(properties: Sequence[PropertyDefinition]) -> None:
     seen: set[str] = set()
     for prop in properties:
         check_property_name(prop.name)
-        _check_text(prop.label, *prop.options)
+        _check_text(prop.label, *prop.options, *prop.option_labels)
         if prop.name in seen:
             raise LiaisonError(
                 ErrorCode.INVALID_INPUT,

@@ -114,6 +114,7 @@ def _property_json(definition: PropertyDefinition) -> dict[str, Any]:
         "label": definition.label,
         "type": definition.type.value,
         "options": list(definition.options),
+        "option_labels": list(definition.option_labels),
     }
 
 
@@ -125,7 +126,13 @@ def _to_domain(row: Any) -> ObjectType:
         singular=row["singular"],
         plural=row["plural"],
         properties=[
-            PropertyDefinition(p["name"], p["label"], PropertyType(p["type"]), tuple(p["options"]))
+            PropertyDefinition(
+                p["name"],
+                p["label"],
+                PropertyType(p["type"]),
+                tuple(p["options"]),
+                tuple(p.get("option_labels", ())),
+            )
             for p in row["properties"]
         ],
         required=list(row["required"]),
