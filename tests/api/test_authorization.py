@@ -297,3 +297,31 @@ def test_o5_a_token_of_another_account_never_sees_or_changes_this_accounts_data(
                     assert MARK not in str(shown["results"]).lower()
     assert leaks == []
     assert account_rows(db, 1) == mine
+
+
+def test_s2_the_scopes_a_403_names_are_the_ones_that_let_the_request_through(
+    db: Database, world: World
+) -> None:
+    """Granting what each 403 names gets the request past the scope checks within a few
+    rounds, each 403 naming a scope not yet granted: the named scopes are the relevant ones."""
+    app = create_app(db)
+    spec = app.openapi()
+    client = TestClient(app, raise_server_exceptions=False)
+    failures = []
+    for method, template, operation in documented(app):
+        if (method, template) in OPEN:
+            continue
+        granted = [IRRELEVANT_SCOPE]
+        for _ in range(4):
+            token = token_for(db, *granted)
+            response = send(client, method, fill(template, world), token, body_for(operation, spec))
+            if response.status_code != 403:
+                break
+            named = response.json()["context"].get("requiredGranularScopes", [])
+            if not named or set(named) <= set(granted):
+                failures.append((method, template, "403 names nothing new", named))
+                break
+            granted += named
+        else:
+            failures.append((method, template, "still 403 with", granted))
+    assert failures == []
