@@ -23,7 +23,13 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from liaison.domain.history import Actor
+from liaison.services import associations, history, records
+from liaison.services.associations import AssociationInput
+from liaison.services.unit import Caller
 from tests.api.conftest import Live
+
+ME = Caller(1, Actor.user("fuzz", "Fuzz seed"))
 
 BUDGET_SECONDS = 45.0
 """Each operation gets an equal slice of this (per store); past its slice, an operation's
@@ -46,7 +52,8 @@ def call(live: Live, method: str, path: str, body: Any = None) -> Any:
 
 
 def seed(live: Live) -> dict[str, Any]:
-    """A custom type and a record of it on the live server, for path parameters that exist."""
+    """Data on the live server for path parameters that exist: a custom type, a contact with
+    a company and a deleted company, and the operation that associated them."""
     schemas = call(live, "GET", "/crm-object-schemas/v3/schemas")["results"]
     if not any(s["name"] == "fuzzcar" for s in schemas):
         call(
@@ -62,13 +69,26 @@ def seed(live: Live) -> dict[str, Any]:
             },
         )
     schema = call(live, "GET", "/crm-object-schemas/v3/schemas/fuzzcar")
+    database = live.database()
+    try:
+        ann = records.create(database, ME, "contacts", {"firstname": "Ann"})
+        acme = records.create(database, ME, "companies", {"name": "Acme"})
+        gone = records.create(database, ME, "companies", {"name": "Gone"})
+        associations.associate(
+            database, ME, [AssociationInput(ann.id, acme.id), AssociationInput(ann.id, gone.id)]
+        )
+        records.delete(database, ME, "companies", gone.id)
+        operation = history.record_history(database, ME, "contacts", ann.id).entries[0]
+    finally:
+        database.close()
     return {
         "objectType": "contacts",
         "toObjectType": "companies",
         "fromObjectType": "contacts",
-        "objectId": "1",
-        "toObjectId": "2",
-        "operationId": "1",
+        "objectId": str(ann.id),
+        "fromObjectId": str(ann.id),
+        "toObjectId": str(acme.id),
+        "operationId": str(operation.operation_id),
         "associationIdentifier": schema["associations"][0]["id"],
     }
 
