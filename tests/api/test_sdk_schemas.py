@@ -96,3 +96,55 @@ def test_o3_sdk_errors_raise_api_exceptions(sdk: Any) -> None:
             "contacts", AssociationDefinitionEgg(from_object_type_id="0-1", to_object_type_id="0-3")
         )
     assert builtin.value.status == 404
+
+
+def test_o3_sdk_records_of_a_new_custom_type(sdk: Any) -> None:
+    """A type made with the schemas API takes records through `client.crm.objects`; while it
+    has records, archiving it is refused (409)."""
+    from hubspot.crm.objects import SimplePublicObjectInput, SimplePublicObjectInputForCreate
+    from hubspot.crm.schemas import (
+        ApiException,
+        ObjectSchemaEgg,
+        ObjectTypeDefinitionLabels,
+        ObjectTypePropertyCreate,
+    )
+
+    core = sdk.crm.schemas.core_api
+    boat = core.create(
+        ObjectSchemaEgg(
+            name="boat",
+            labels=ObjectTypeDefinitionLabels(singular="Boat", plural="Boats"),
+            properties=[
+                ObjectTypePropertyCreate(
+                    name="hull", label="Hull", type="string", field_type="text"
+                ),
+                ObjectTypePropertyCreate(
+                    name="length", label="Length", type="number", field_type="number"
+                ),
+            ],
+            required_properties=["hull"],
+            primary_display_property="hull",
+            associated_objects=[],
+        )
+    )
+    objects = sdk.crm.objects.basic_api
+    created = objects.create(
+        boat.object_type_id,
+        SimplePublicObjectInputForCreate(properties={"hull": "H-1", "length": "12.5"}),
+    )
+    assert created is not None and created.properties["hull"] == "H-1"
+    got = objects.get_by_id("boat", created.id, properties=["hull", "length"])
+    assert got.properties["length"] == "12.5"
+    updated = objects.update(
+        boat.object_type_id, created.id, SimplePublicObjectInput(properties={"length": "13"})
+    )
+    assert updated.properties["length"] == "13"
+    page = objects.get_page(boat.object_type_id, properties=["hull"])
+    assert [r.id for r in page.results] == [created.id]
+    with pytest.raises(ApiException) as in_use:
+        core.archive(boat.object_type_id)
+    assert in_use.value.status == 409
+    objects.archive(boat.object_type_id, created.id)
+    with pytest.raises(ApiException) as still:
+        core.archive("boat")  # a deleted record can be restored: the type stays
+    assert still.value.status == 409

@@ -15,7 +15,7 @@ from pydantic.alias_generators import to_camel
 from liaison.api.deps import Access, Auth, Db
 from liaison.api.wire import iso
 from liaison.domain.history import HistoryEntry
-from liaison.domain.records import Record
+from liaison.domain.records import MAX_RECORD_ID, Record
 from liaison.services import history, records
 from liaison.services.history import HistoryPage
 from liaison.services.unit import Caller
@@ -97,7 +97,7 @@ class OperationOut(Wire):
     results: list[HistoryEntryOut]
 
 
-MAX_ID = 2**63 - 1
+MAX_ID = MAX_RECORD_ID
 """IDs are 64-bit integers in both stores: a larger one is refused as invalid, not looked up."""
 
 ObjectTypeRef = Annotated[
