@@ -144,7 +144,7 @@ def _create(
     store.insert_custom(unit.conn, unit.account_id, new_type)
     unit.forget_schema()
     for other in dict.fromkeys([*ACTIVITY_TYPES, *associated_types]):
-        _define(unit, new_type.id, unit.schema.object_type(other).id)
+        _define(unit, new_type.id, _named_type(unit, other, "associatedObjects"))
         unit.forget_schema()
     return new_type
 
@@ -213,7 +213,8 @@ def define_custom_association(
     """Define the association of a custom type (`ref`, one of the two) with another type."""
     with unit_of_work(database, caller, "define_association") as unit:
         own = _custom_ref(unit, ref).id
-        x, y = unit.schema.object_type(from_type).id, unit.schema.object_type(to_type).id
+        x = _named_type(unit, from_type, "fromObjectTypeId")
+        y = _named_type(unit, to_type, "toObjectTypeId")
         if own not in (x, y):
             raise LiaisonError(
                 ErrorCode.INVALID_INPUT,
@@ -261,6 +262,22 @@ def remove_custom_association(
                 associationIdentifier=definition_id,
             )
         _undefine(unit, found.from_type, found.to_type)
+
+
+def _named_type(unit: Unit, ref: str, field: str) -> str:
+    """The ID of the type an input field names: one that does not exist is bad input (400),
+    not a missing resource."""
+    try:
+        return unit.schema.object_type(ref).id
+    except LiaisonError as error:
+        if error.code is not ErrorCode.OBJECT_TYPE_NOT_FOUND:
+            raise
+        raise LiaisonError(
+            ErrorCode.INVALID_INPUT,
+            f"{field} names no object type: {ref!r}.",
+            field=field,
+            objectType=ref,
+        ) from None
 
 
 def _custom_ref(unit: Unit, ref: str) -> ObjectType:
