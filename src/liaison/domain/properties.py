@@ -33,6 +33,13 @@ class PropertyDefinition:
     label: str
     type: PropertyType = PropertyType.STRING
     options: tuple[str, ...] = field(default=())
+    option_labels: tuple[str, ...] = field(default=())
+    """What each option is called where it is shown, when not its value (same order)."""
+
+    def option_label(self, index: int) -> str:
+        """The label of `options[index]`: its own, else the value itself."""
+        labels = self.option_labels
+        return labels[index] if index < len(labels) and labels[index] else self.options[index]
 
     def normalize(self, raw: object) -> PropertyValue:
         """Return the stored text of `raw`, or raise INVALID_PROPERTY naming this property."""

@@ -43,6 +43,19 @@ def insert_types(conn: Connection, account_id: int, types: Iterable[AssociationT
     )
 
 
+def created_at(conn: Connection, account_id: int, type_ids: Iterable[int]) -> dict[int, int]:
+    """When each of these association types was defined (microseconds)."""
+    ids = list(type_ids)
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(association_types.c.id, association_types.c.created_at).where(
+            association_types.c.account_id == account_id, association_types.c.id.in_(ids)
+        )
+    )
+    return {row.id: row.created_at for row in rows}
+
+
 def rename(conn: Connection, account_id: int, type_id: int, label: str) -> None:
     touch_schema(conn, account_id)
     conn.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -20,6 +21,43 @@ def load_custom(conn: Connection, account_id: int) -> list[ObjectType]:
         )
     ).mappings()
     return [_to_domain(row) for row in rows]
+
+
+ARCHIVED_MARK = "__archived_"
+"""An archived type's name gets this and its ID appended, freeing the name for a new type."""
+
+
+@dataclass(frozen=True)
+class CustomTypeRow:
+    """A custom object type with what only its row knows: audit times and the archived flag."""
+
+    object_type: ObjectType
+    created_at: int
+    updated_at: int
+    archived: bool
+
+
+def load_rows(conn: Connection, account_id: int, *, archived: bool) -> list[CustomTypeRow]:
+    """The account's custom types, live ones or archived ones, oldest first."""
+    rows = conn.execute(
+        select(object_types)
+        .where(object_types.c.account_id == account_id, object_types.c.archived.is_(archived))
+        .order_by(object_types.c.created_at, object_types.c.id)
+    ).mappings()
+    return [
+        CustomTypeRow(
+            _to_domain({**row, "name": _original_name(row)}),
+            row["created_at"],
+            row["updated_at"],
+            bool(row["archived"]),
+        )
+        for row in rows
+    ]
+
+
+def _original_name(row: Any) -> str:
+    name = str(row["name"])
+    return name.rsplit(ARCHIVED_MARK, 1)[0] if row["archived"] else name
 
 
 def insert_custom(conn: Connection, account_id: int, object_type: ObjectType) -> None:
@@ -64,7 +102,7 @@ def archive_custom(conn: Connection, account_id: int, type_id: str) -> None:
         .where(object_types.c.account_id == account_id, object_types.c.id == type_id)
         .values(
             archived=True,
-            name=object_types.c.name + "__archived_" + object_types.c.id,
+            name=object_types.c.name + ARCHIVED_MARK + object_types.c.id,
             updated_at=now_micros(),
         )
     )
@@ -76,6 +114,7 @@ def _property_json(definition: PropertyDefinition) -> dict[str, Any]:
         "label": definition.label,
         "type": definition.type.value,
         "options": list(definition.options),
+        "option_labels": list(definition.option_labels),
     }
 
 
@@ -87,7 +126,13 @@ def _to_domain(row: Any) -> ObjectType:
         singular=row["singular"],
         plural=row["plural"],
         properties=[
-            PropertyDefinition(p["name"], p["label"], PropertyType(p["type"]), tuple(p["options"]))
+            PropertyDefinition(
+                p["name"],
+                p["label"],
+                PropertyType(p["type"]),
+                tuple(p["options"]),
+                tuple(p.get("option_labels", ())),
+            )
             for p in row["properties"]
         ],
         required=list(row["required"]),
