@@ -10,11 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-KNOWN_SERVER_ERRORS: dict[tuple[str, str], Any] = {
-    # services.records.update_many -> storage.records.update_properties runs an UPDATE with
-    # an empty parameter list when `inputs` is empty: SQLAlchemy refuses it (500).
-    ("POST", "/crm/v3/objects/{objectType}/batch/update"): {"inputs": []},
-}
+KNOWN_SERVER_ERRORS: dict[tuple[str, str], Any] = {}
 """(method, OpenAPI path) -> the JSON body that makes it answer 500."""
 
 

@@ -421,6 +421,16 @@ def test_batch_read_200_and_207_for_missing(api: TestClient) -> None:
     assert archived.status_code == 200 and archived.json()["results"][0]["archived"] is True
 
 
+def test_empty_batches_answer_empty_results(api: TestClient, db: Database) -> None:
+    """Found by fuzzing: an empty batch update was a 500 (S3)."""
+    before = dump(db)
+    for route in ("create", "read", "update"):
+        answer = api.post(f"{V3}/contacts/batch/{route}", json={"inputs": []})
+        assert answer.status_code in (200, 201), (route, answer.text)
+        assert answer.json()["results"] == []
+    assert dump(db) == before
+
+
 def test_batch_update_200_and_all_or_nothing(api: TestClient, db: Database) -> None:
     ann = contact(api)
     contact(api, "Bob", email="bob@x.example")

@@ -6,12 +6,12 @@ docs/screenshots/. Without Chromium these tests skip loudly (fail under LIAISON_
 from __future__ import annotations
 
 import os
-import tempfile
 import re
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request

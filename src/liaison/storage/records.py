@@ -119,6 +119,8 @@ def update_properties(
     conn: Connection, account_id: int, changes: dict[int, tuple[Properties, str]], *, now: int
 ) -> None:
     """Set new (properties, display name) on records."""
+    if not changes:
+        return
     conn.execute(
         update(records)
         .where(records.c.account_id == account_id, records.c.id == bindparam("record_id"))
