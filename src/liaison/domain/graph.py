@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 Pair = tuple[int, int]
 """(from record ID, to record ID): one direction of an association."""
@@ -21,6 +21,16 @@ class RecordInfo:
     name: str
     archived: bool = False
     merged_into: int | None = None
+
+
+class NewLink(NamedTuple):
+    """A new association (see `Planner.associate_new`), with its types both ways."""
+
+    x: RecordInfo
+    y: RecordInfo
+    types: frozenset[int]
+    """From x to y, the base type included."""
+    back: frozenset[int]
 
 
 _MISSING = object()

@@ -7,14 +7,15 @@ edits of the graph plus the history events that describe them. Each request is a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, ParamSpec, TypeVar
+from functools import cached_property
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from liaison.domain.association_types import AssociationType, Kind
 from liaison.domain.errors import ErrorCode, LiaisonError
-from liaison.domain.graph import Graph, Pair, RecordInfo
+from liaison.domain.graph import Graph, NewLink, Pair, RecordInfo
 from liaison.domain.history import Change, HistoryEvent, Source
 from liaison.domain.object_types import COMPANIES
 from liaison.domain.schema import Schema
@@ -122,6 +123,70 @@ class Planner:
             graph.links[(company.id, record.id)] |= {schema.inverse(primary)}
             graph.holders[(record.id, primary)] = company.id
             self._event(Change.PRIMARY_SET, record, company, primary)
+
+    def associate_new(self, pairs: Sequence[Pair]) -> list[NewLink] | None:
+        """`associate(from_id, to_id)` for each pair in turn, planned for the batch as a whole.
+
+        Only for the commonest batch: every pair new (not associated, not repeated in either
+        direction), of two live records of a defined pair, with no limit on the types involved.
+        Then nothing can be refused, and the outcome is `associate`'s: the base type both ways,
+        and each contact without a primary gets its first company of the batch as primary (P3),
+        with the same history events in the same order. Returns the new associations (the
+        caller writes them; the graph is left as it was), or None, planning nothing, for any
+        other batch: the caller then applies `associate` pair by pair.
+        """
+        schema, records, links = self.schema, self.graph.records, self.graph.links
+        plain_bases: _Memo[tuple[str, str], int | None] = _Memo(
+            lambda types: schema.plain_base(*types)
+        )
+        primaries = _Memo(self._unlimited_primary)
+        holders = set(self.graph.holders)
+        seen: set[Pair] = set()
+        new: list[NewLink] = []
+        events: list[HistoryEvent] = []
+        for from_id, to_id in pairs:
+            x, y = records.get(from_id), records.get(to_id)
+            if (
+                x is None
+                or y is None
+                or from_id == to_id
+                or x.archived
+                or y.archived
+                or x.merged_into
+                or y.merged_into
+                or (from_id, to_id) in links
+                or (from_id, to_id) in seen
+            ):
+                return None
+            base = plain_bases.get((x.type_id, y.type_id))
+            if base is None:
+                return None
+            seen.add((from_id, to_id))
+            seen.add((to_id, from_id))
+            types, back = {base}, {schema.inverse(base)}
+            events.append(self._event_of(Change.CREATED, x, y, base))
+            for record, company, ahead in ((x, y, types), (y, x, back)):
+                if company.type_id != COMPANIES or not self._requires_primary(record):
+                    continue
+                primary = primaries.get(record.type_id)
+                if primary is None:
+                    return None
+                if (record.id, primary) in holders:
+                    continue
+                holders.add((record.id, primary))
+                ahead.add(primary)
+                (back if ahead is types else types).add(schema.inverse(primary))
+                events.append(self._event_of(Change.PRIMARY_SET, record, company, primary))
+            new.append(NewLink(x, y, frozenset(types), frozenset(back)))
+        self.events += events
+        return new
+
+    def _unlimited_primary(self, record_type: str) -> int | None:
+        """The record type's Primary type, if it has one and no limit applies to it."""
+        primary = self.schema.primary_id(record_type)
+        if primary is None or self.schema.limits.keys() & {primary, self.schema.inverse(primary)}:
+            return None
+        return primary
 
     def remove(self, from_id: int, to_id: int, *, successor: int | None = None) -> None:
         """Remove the association and all its labels (A3), keeping primary rules (P4, L1)."""
@@ -451,21 +516,51 @@ class Planner:
         )
 
     def _event(self, change: Change, x: RecordInfo, y: RecordInfo, type_id: int) -> None:
-        inverse = self.schema.inverse(type_id)
-        self.events.append(
-            HistoryEvent(
-                change=change,
-                from_type=x.type_id,
-                from_id=x.id,
-                to_type=y.type_id,
-                to_id=y.id,
-                type_id=type_id,
-                label=self.schema.label_of(type_id),
-                inverse_type_id=inverse,
-                inverse_label=self.schema.label_of(inverse),
-                from_name=x.name,
-                to_name=y.name,
-                source=self.source,
-                detail=self.detail,
-            )
+        self.events.append(self._event_of(change, x, y, type_id))
+
+    def _event_of(self, change: Change, x: RecordInfo, y: RecordInfo, type_id: int) -> HistoryEvent:
+        label, inverse, inverse_label = self._labels.get(type_id)
+        return HistoryEvent(
+            change,
+            x.type_id,
+            x.id,
+            y.type_id,
+            y.id,
+            type_id,
+            label,
+            inverse,
+            inverse_label,
+            x.name,
+            y.name,
+            self.source,
+            self.detail,
         )
+
+    @cached_property
+    def _labels(self) -> _Memo[int, tuple[str | None, int, str | None]]:
+        """A type's label, its inverse and the inverse's label, as history events keep them."""
+
+        def labels(type_id: int) -> tuple[str | None, int, str | None]:
+            inverse = self.schema.inverse(type_id)
+            return self.schema.label_of(type_id), inverse, self.schema.label_of(inverse)
+
+        return _Memo(labels)
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class _Memo(Generic[K, V]):
+    """A function's values, each computed once."""
+
+    def __init__(self, compute: Callable[[K], V]) -> None:
+        self._compute = compute
+        self._values: dict[K, V] = {}
+
+    def get(self, key: K) -> V:
+        values = self._values
+        if key in values:
+            return values[key]
+        value = values[key] = self._compute(key)
+        return value

@@ -8,11 +8,11 @@ from typing import Generic, NamedTuple, TypeVar
 
 from liaison.domain.association_types import AssociationType
 from liaison.domain.errors import ErrorCode, LiaisonError
-from liaison.domain.graph import Graph
+from liaison.domain.graph import Graph, Pair
 from liaison.domain.planner import OnConflict, Planner
 from liaison.domain.schema import Schema
 from liaison.services.database import Database
-from liaison.services.unit import Caller, reading, unit_of_work
+from liaison.services.unit import Caller, Unit, reading, unit_of_work
 from liaison.storage import associations as store
 from liaison.storage import records as records_store
 from liaison.storage.associations import Needs, load_graph
@@ -122,6 +122,7 @@ def associate(
         to_type,
         primary_rules=replace_labels,
         view=True,
+        plain=not replace_labels and not any(i.types for i in inputs),
     )
 
 
@@ -284,13 +285,19 @@ def _run(
     *,
     primary_rules: bool,
     view: bool,
+    plain: bool = False,
 ) -> BatchResult[AssociationView]:
+    """Apply `apply` to each input in turn; a `plain` batch (associate, no labels) is first
+    offered whole to `Planner.associate_new`, which plans it set-wise if every input is new."""
     with unit_of_work(database, caller, kind) as unit:
         schema = unit.schema
         expected = (
             schema.object_type(from_type).id if from_type else None,
             schema.object_type(to_type).id if to_type else None,
         )
+        done = _associate_new(unit, inputs, expected) if plain else None
+        if done is not None:
+            return done
         graph = load_graph(unit.conn, unit.account_id, schema, _needs(inputs, primary_rules))
         planner = unit.planner(graph)
         results: list[AssociationView] = []
@@ -303,6 +310,40 @@ def _run(
                 results.append(_view(schema, graph, item.from_id, item.to_id))
         unit.save(planner)
         return BatchResult(results, errors)
+
+
+def _associate_new(
+    unit: Unit, inputs: Sequence[AssociationInput], expected: tuple[str | None, str | None]
+) -> BatchResult[AssociationView] | None:
+    """A batch of new plain associations, planned and written set-wise; None (nothing done)
+    for any other batch."""
+    schema, pairs = unit.schema, [(i.from_id, i.to_id) for i in inputs]
+    graph = store.load_for_new(unit.conn, unit.account_id, schema, pairs)
+    if graph is None or not _of_types(graph, pairs, expected):
+        return None
+    planner = unit.planner(graph)
+    new = planner.associate_new(pairs)
+    if new is None:
+        return None
+    store.write_new(unit.conn, unit.account_id, schema, new, now=planner.now)
+    unit.save(planner)
+    views = [
+        AssociationView(x.type_id, x.id, y.type_id, y.id, schema.ordered(types))
+        for x, y, types, _ in new
+    ]
+    return BatchResult(views, [])
+
+
+def _of_types(graph: Graph, pairs: list[Pair], expected: tuple[str | None, str | None]) -> bool:
+    """Whether every record exists and is of the expected type, where one is expected."""
+    records = graph.records
+    for side, type_id in enumerate(expected):
+        if type_id is not None:
+            for pair in pairs:
+                found = records.get(pair[side])
+                if found is None or found.type_id != type_id:
+                    return False
+    return True
 
 
 def _needs(inputs: Sequence[AssociationInput], primary_rules: bool) -> Needs:
