@@ -14,8 +14,9 @@ Pair = tuple[int, int]
 """(from record ID, to record ID): one direction of an association."""
 
 
-@dataclass(frozen=True)
-class RecordInfo:
+class RecordInfo(NamedTuple):
+    """What the rules need to know of a record (a tuple: batches load thousands)."""
+
     id: int
     type_id: str
     name: str

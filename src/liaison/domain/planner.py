@@ -11,7 +11,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import Any, Generic, NamedTuple, ParamSpec, TypeVar
 
 from liaison.domain.association_types import AssociationType, Kind
 from liaison.domain.errors import ErrorCode, LiaisonError
@@ -135,15 +135,13 @@ class Planner:
         caller writes them; the graph is left as it was), or None, planning nothing, for any
         other batch: the caller then applies `associate` pair by pair.
         """
-        schema, records, links = self.schema, self.graph.records, self.graph.links
-        plain_bases: _Memo[tuple[str, str], int | None] = _Memo(
-            lambda types: schema.plain_base(*types)
-        )
-        primaries = _Memo(self._unlimited_primary)
+        records, links = self.graph.records, self.graph.links
+        rules = _Memo(self._new_pair_rule)
         holders = set(self.graph.holders)
         seen: set[Pair] = set()
         new: list[NewLink] = []
         events: list[HistoryEvent] = []
+        event = self._event_of
         for from_id, to_id in pairs:
             x, y = records.get(from_id), records.get(to_id)
             if (
@@ -158,35 +156,47 @@ class Planner:
                 or (from_id, to_id) in seen
             ):
                 return None
-            base = plain_bases.get((x.type_id, y.type_id))
-            if base is None:
+            rule = rules.get((x.type_id, y.type_id))
+            if rule is None:
                 return None
             seen.add((from_id, to_id))
             seen.add((to_id, from_id))
-            types, back = {base}, {schema.inverse(base)}
-            events.append(self._event_of(Change.CREATED, x, y, base))
-            for record, company, ahead in ((x, y, types), (y, x, back)):
-                if company.type_id != COMPANIES or not self._requires_primary(record):
-                    continue
-                primary = primaries.get(record.type_id)
-                if primary is None:
-                    return None
+            types, back = rule.types, rule.back
+            events.append(event(Change.CREATED, x, y, rule.base))
+            for x_holds, primary, inverse in rule.primaries:
+                record, company = (x, y) if x_holds else (y, x)
                 if (record.id, primary) in holders:
                     continue
                 holders.add((record.id, primary))
-                ahead.add(primary)
-                (back if ahead is types else types).add(schema.inverse(primary))
-                events.append(self._event_of(Change.PRIMARY_SET, record, company, primary))
-            new.append(NewLink(x, y, frozenset(types), frozenset(back)))
+                ahead, behind = frozenset((primary,)), frozenset((inverse,))
+                types, back = (
+                    (types | ahead, back | behind) if x_holds else (types | behind, back | ahead)
+                )
+                events.append(event(Change.PRIMARY_SET, record, company, primary))
+            new.append(NewLink(x, y, types, back))
         self.events += events
         return new
 
-    def _unlimited_primary(self, record_type: str) -> int | None:
-        """The record type's Primary type, if it has one and no limit applies to it."""
-        primary = self.schema.primary_id(record_type)
-        if primary is None or self.schema.limits.keys() & {primary, self.schema.inverse(primary)}:
+    def _new_pair_rule(self, types: tuple[str, str]) -> _NewPairRule | None:
+        """How `associate_new` makes an association of these record types; None where it
+        cannot: an undefined pair, or a limit on one of the types it would give."""
+        schema = self.schema
+        base = schema.plain_base(*types)
+        if base is None:
             return None
-        return primary
+        primaries = []
+        for x_holds, (record_type, other_type) in ((True, types), (False, types[::-1])):
+            if (
+                other_type != COMPANIES
+                or not schema.object_types[record_type].requires_primary_company
+            ):
+                continue
+            primary = schema.primary_id(record_type)
+            if primary is None or schema.limits.keys() & {primary, schema.inverse(primary)}:
+                return None
+            primaries.append((x_holds, primary, schema.inverse(primary)))
+        forward = frozenset((base,))
+        return _NewPairRule(base, forward, schema.inverse_set(forward), tuple(primaries))
 
     def remove(self, from_id: int, to_id: int, *, successor: int | None = None) -> None:
         """Remove the association and all its labels (A3), keeping primary rules (P4, L1)."""
@@ -549,6 +559,16 @@ class Planner:
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+
+
+class _NewPairRule(NamedTuple):
+    """How a new association of two record types is made: its base type both ways, and the
+    Primary types (P3) one side gets if it has none yet: (x holds it, type, inverse)."""
+
+    base: int
+    types: frozenset[int]
+    back: frozenset[int]
+    primaries: tuple[tuple[bool, int, int], ...]
 
 
 class _Memo(Generic[K, V]):
