@@ -19,6 +19,7 @@ from liaison.storage.associations import Needs, load_graph
 
 T = TypeVar("T")
 MAX_PAGE = 500
+_new_tuple = tuple.__new__
 
 
 @dataclass(frozen=True)
@@ -246,30 +247,34 @@ def list_associations(
         source, target = schema.object_type(object_type), schema.object_type(to_type)
         if record_type != source.id:
             raise source.not_found(record_id)
-        rows = store.page(
+        targets, labels = store.page(
             unit.conn, unit.account_id, record_id, target.id, after=after, limit=limit + 1
         )
-        found = _associated(schema, source.id, target.id, rows)
-        more = len(found) > limit
+        more = len(targets) > limit
+        found = _associated(schema, source.id, target.id, targets[:limit], labels)
         return AssociationPage(
-            source.id, record_id, target.id, found[:limit], found[limit - 1].to_id if more else None
+            source.id, record_id, target.id, found, found[-1].to_id if more else None
         )
 
 
 def _associated(
-    schema: Schema, from_type: str, to_type: str, rows: list[tuple[int, list[int]]]
+    schema: Schema, from_type: str, to_type: str, targets: list[int], labels: dict[int, list[int]]
 ) -> list[Associated]:
     """One entry per target: the base type, then its labels."""
-    if not rows:
+    if not targets:
         return []
     base = schema.types[schema.unlabeled_id(from_type, to_type)]
     plain = (base,)
+    if not labels:  # the common page: one shared tuple of types
+        # `Associated(to_id, plain)` without the Python-level __new__ of a NamedTuple, which
+        # costs more per row than SQLite's own read of it.
+        return [_new_tuple(Associated, (to_id, plain)) for to_id in targets]
     types = schema.types
     return [
-        Associated(
-            to_id, (base, *(types[t] for t in sorted(labels) if t in types)) if labels else plain
-        )
-        for to_id, labels in rows
+        Associated(to_id, (base, *(types[t] for t in sorted(labels[to_id]) if t in types)))
+        if to_id in labels
+        else Associated(to_id, plain)
+        for to_id in targets
     ]
 
 

@@ -199,11 +199,12 @@ def page(
     *,
     after: int,
     limit: int,
-) -> list[tuple[int, list[int]]]:
-    """One page of a record's associations to one object type, by target ID (A9): index range
-    scans whatever the record's total, each target with its label type IDs (the base type is
-    implied). PostgreSQL joins the labels in one statement (a round trip less); SQLite reads the
-    targets, then the labels between the first and last (cheaper there than a probe per row)."""
+) -> tuple[list[int], dict[int, list[int]]]:
+    """One page of a record's associations to one object type, by target ID (A9): the targets,
+    and the label type IDs of those that have labels (the base type is implied). Index range
+    scans whatever the record's total. PostgreSQL joins the labels in one statement (a round
+    trip less); SQLite reads the targets, then the labels between the first and last (cheaper
+    there than a probe per row)."""
     params = {
         "account": account_id,
         "record": from_id,
@@ -211,24 +212,19 @@ def page(
         "after": after,
         "limit": limit,
     }
-    if conn.dialect.name == "postgresql":
-        grouped: dict[int, list[int]] = {}
-        for to_id, type_id in fetch.all_rows(conn, _PAGE_WITH_LABELS, params):
-            found = grouped.setdefault(to_id, [])
-            if type_id is not None:
-                found.append(type_id)
-        return list(grouped.items())
-    targets = [t for (t,) in fetch.all_rows(conn, _PAGE, params)]
-    if not targets:
-        return []
     labels: dict[int, list[int]] = {}
-    bounds = {"first": targets[0], "last": targets[-1]}
-    for to_id, type_id in fetch.all_rows(conn, _PAGE_LABELS, params | bounds):
-        labels.setdefault(to_id, []).append(type_id)
-    return [(t, labels.get(t, _NO_LABELS)) for t in targets]
-
-
-_NO_LABELS: list[int] = []
+    if conn.dialect.name == "postgresql":
+        rows = fetch.all_rows(conn, _PAGE_WITH_LABELS, params)
+        for to_id, type_id in rows:
+            if type_id is not None:
+                labels.setdefault(to_id, []).append(type_id)
+        return list(dict.fromkeys(to_id for to_id, _ in rows)), labels
+    targets = [t for (t,) in fetch.all_rows(conn, _PAGE, params)]
+    if targets:
+        bounds = {"first": targets[0], "last": targets[-1]}
+        for to_id, type_id in fetch.all_rows(conn, _PAGE_LABELS, params | bounds):
+            labels.setdefault(to_id, []).append(type_id)
+    return targets, labels
 
 
 def count_between_types(conn: Connection, account_id: int, from_type: str, to_type: str) -> int:
