@@ -124,16 +124,21 @@ class Planner:
             graph.holders[(record.id, primary)] = company.id
             self._event(Change.PRIMARY_SET, record, company, primary)
 
-    def associate_new(self, pairs: Sequence[Pair]) -> list[NewLink] | None:
-        """`associate(from_id, to_id)` for each pair in turn, planned for the batch as a whole.
+    def associate_new(
+        self, requests: Sequence[tuple[int, int, Sequence[int]]]
+    ) -> list[NewLink] | None:
+        """`associate(from_id, to_id, type_ids)` for each request in turn, planned for the batch
+        as a whole.
 
         Only for the commonest batch: every pair new (not associated, not repeated in either
-        direction), of two live records of a defined pair, with no limit on the types involved.
-        Then nothing can be refused, and the outcome is `associate`'s: the base type both ways,
-        and each contact without a primary gets its first company of the batch as primary (P3),
-        with the same history events in the same order. Returns the new associations (the
-        caller writes them; the graph is left as it was), or None, planning nothing, for any
-        other batch: the caller then applies `associate` pair by pair.
+        direction), of two live records of a defined pair, with no limit on the types involved,
+        and no label asked for but the base type, or the Primary that the from record gets
+        anyway as its first company (P3). Then nothing can be refused, and the outcome is
+        `associate`'s: the base type both ways, and each contact without a primary gets its
+        first company of the batch as primary, with the same history events in the same order.
+        Returns the new associations (the caller writes them; the graph is left as it was), or
+        None, planning nothing, for any other batch: the caller then applies `associate` to
+        each request.
         """
         records, links = self.graph.records, self.graph.links
         rules = _Memo(self._new_pair_rule)
@@ -142,7 +147,7 @@ class Planner:
         new: list[NewLink] = []
         events: list[HistoryEvent] = []
         event = self._event_of
-        for from_id, to_id in pairs:
+        for from_id, to_id, type_ids in requests:
             x, y = records.get(from_id), records.get(to_id)
             if (
                 x is None
@@ -162,6 +167,7 @@ class Planner:
             seen.add((from_id, to_id))
             seen.add((to_id, from_id))
             types, back = rule.types, rule.back
+            allowed = rule.types  # the types the request may name: those it gets from x
             events.append(event(Change.CREATED, x, y, rule.base))
             for x_holds, primary, inverse in rule.primaries:
                 record, company = (x, y) if x_holds else (y, x)
@@ -169,10 +175,13 @@ class Planner:
                     continue
                 holders.add((record.id, primary))
                 ahead, behind = frozenset((primary,)), frozenset((inverse,))
-                types, back = (
-                    (types | ahead, back | behind) if x_holds else (types | behind, back | ahead)
-                )
+                if x_holds:
+                    types, back, allowed = types | ahead, back | behind, allowed | ahead
+                else:
+                    types, back = types | behind, back | ahead
                 events.append(event(Change.PRIMARY_SET, record, company, primary))
+            if not allowed.issuperset(type_ids):
+                return None
             new.append(NewLink(x, y, types, back))
         self.events += events
         return new

@@ -123,7 +123,7 @@ def associate(
         to_type,
         primary_rules=replace_labels,
         view=True,
-        plain=not replace_labels and not any(i.types for i in inputs),
+        set_wise=not replace_labels,
     )
 
 
@@ -290,17 +290,18 @@ def _run(
     *,
     primary_rules: bool,
     view: bool,
-    plain: bool = False,
+    set_wise: bool = False,
 ) -> BatchResult[AssociationView]:
-    """Apply `apply` to each input in turn; a `plain` batch (associate, no labels) is first
-    offered whole to `Planner.associate_new`, which plans it set-wise if every input is new."""
+    """Apply `apply` to each input in turn. With `set_wise` (associate), the batch is first
+    offered whole to `Planner.associate_new`, which plans it at once if every input is new and
+    plain; any other batch goes input by input."""
     with unit_of_work(database, caller, kind) as unit:
         schema = unit.schema
         expected = (
             schema.object_type(from_type).id if from_type else None,
             schema.object_type(to_type).id if to_type else None,
         )
-        done = _associate_new(unit, inputs, expected) if plain else None
+        done = _associate_new(unit, inputs, expected) if set_wise else None
         if done is not None:
             return done
         graph = load_graph(unit.conn, unit.account_id, schema, _needs(inputs, primary_rules))
@@ -320,14 +321,14 @@ def _run(
 def _associate_new(
     unit: Unit, inputs: Sequence[AssociationInput], expected: tuple[str | None, str | None]
 ) -> BatchResult[AssociationView] | None:
-    """A batch of new plain associations, planned and written set-wise; None (nothing done)
-    for any other batch."""
+    """A batch of new plain associations (see `Planner.associate_new`), planned and written
+    set-wise; None (nothing done) for any other batch."""
     schema, pairs = unit.schema, [(i.from_id, i.to_id) for i in inputs]
     graph = store.load_for_new(unit.conn, unit.account_id, schema, pairs)
     if graph is None or not _of_types(graph, pairs, expected):
         return None
     planner = unit.planner(graph)
-    new = planner.associate_new(pairs)
+    new = planner.associate_new([(i.from_id, i.to_id, i.types) for i in inputs])
     if new is None:
         return None
     store.write_new(unit.conn, unit.account_id, schema, new, now=planner.now)
