@@ -6,8 +6,8 @@ tables the primary key is the table: one B-tree fewer per row (docs/decisions/00
 is rebuilt from its own DDL (same columns, constraint names and indexes) and its rows copied.
 PostgreSQL has no rowid: nothing changes there.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 from alembic import op
 from sqlalchemy import text
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
