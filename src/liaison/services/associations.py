@@ -247,7 +247,7 @@ def list_associations(
         source, target = schema.object_type(object_type), schema.object_type(to_type)
         if record_type != source.id:
             raise source.not_found(record_id)
-        targets, labels = store.page(
+        targets, labels = store.page_targets(
             unit.conn, unit.account_id, record_id, target.id, after=after, limit=limit + 1
         )
         more = len(targets) > limit

@@ -199,6 +199,23 @@ def page(
     *,
     after: int,
     limit: int,
+) -> list[tuple[int, list[int]]]:
+    """`page_targets` as (target, label type IDs) per target."""
+    targets, labels = page_targets(conn, account_id, from_id, to_type, after=after, limit=limit)
+    return [(t, labels.get(t, _NO_LABELS)) for t in targets]
+
+
+_NO_LABELS: list[int] = []
+
+
+def page_targets(
+    conn: Connection,
+    account_id: int,
+    from_id: int,
+    to_type: str,
+    *,
+    after: int,
+    limit: int,
 ) -> tuple[list[int], dict[int, list[int]]]:
     """One page of a record's associations to one object type, by target ID (A9): the targets,
     and the label type IDs of those that have labels (the base type is implied). Index range
