@@ -32,8 +32,10 @@ bare_associations = Table(
     "bare_associations",
     _metadata,
     *_columns(associations),
+    **associations.dialect_kwargs,
 )
-"""Liaison's `associations` columns and primary key (account_id, from_id, to_type, to_id)."""
+"""Liaison's `associations` columns and primary key (account_id, from_id, to_type, to_id), and
+its storage options (on SQLite, WITHOUT ROWID: the floor gets the layout Liaison has)."""
 
 bare_history = Table(
     "bare_history",

@@ -8,19 +8,30 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 Pair = tuple[int, int]
 """(from record ID, to record ID): one direction of an association."""
 
 
-@dataclass(frozen=True)
-class RecordInfo:
+class RecordInfo(NamedTuple):
+    """What the rules need to know of a record (a tuple: batches load thousands)."""
+
     id: int
     type_id: str
     name: str
     archived: bool = False
     merged_into: int | None = None
+
+
+class NewLink(NamedTuple):
+    """A new association (see `Planner.associate_new`), with its types both ways."""
+
+    x: RecordInfo
+    y: RecordInfo
+    types: frozenset[int]
+    """From x to y, the base type included."""
+    back: frozenset[int]
 
 
 _MISSING = object()

@@ -7,14 +7,15 @@ edits of the graph plus the history events that describe them. Each request is a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, ParamSpec, TypeVar
+from functools import cached_property
+from typing import Any, Generic, NamedTuple, ParamSpec, TypeVar
 
 from liaison.domain.association_types import AssociationType, Kind
 from liaison.domain.errors import ErrorCode, LiaisonError
-from liaison.domain.graph import Graph, Pair, RecordInfo
+from liaison.domain.graph import Graph, NewLink, Pair, RecordInfo
 from liaison.domain.history import Change, HistoryEvent, Source
 from liaison.domain.object_types import COMPANIES
 from liaison.domain.schema import Schema
@@ -122,6 +123,89 @@ class Planner:
             graph.links[(company.id, record.id)] |= {schema.inverse(primary)}
             graph.holders[(record.id, primary)] = company.id
             self._event(Change.PRIMARY_SET, record, company, primary)
+
+    def associate_new(
+        self, requests: Sequence[tuple[int, int, Sequence[int]]]
+    ) -> list[NewLink] | None:
+        """`associate(from_id, to_id, type_ids)` for each request in turn, planned for the batch
+        as a whole.
+
+        Only for the commonest batch: every pair new (not associated, not repeated in either
+        direction), of two live records of a defined pair, with no limit on the types involved,
+        and no label asked for but the base type, or the Primary that the from record gets
+        anyway as its first company (P3). Then nothing can be refused, and the outcome is
+        `associate`'s: the base type both ways, and each contact without a primary gets its
+        first company of the batch as primary, with the same history events in the same order.
+        Returns the new associations (the caller writes them; the graph is left as it was), or
+        None, planning nothing, for any other batch: the caller then applies `associate` to
+        each request.
+        """
+        records, links = self.graph.records, self.graph.links
+        rules = _Memo(self._new_pair_rule)
+        holders = set(self.graph.holders)
+        seen: set[Pair] = set()
+        new: list[NewLink] = []
+        events: list[HistoryEvent] = []
+        event = self._event_of
+        for from_id, to_id, type_ids in requests:
+            x, y = records.get(from_id), records.get(to_id)
+            if (
+                x is None
+                or y is None
+                or from_id == to_id
+                or x.archived
+                or y.archived
+                or x.merged_into
+                or y.merged_into
+                or (from_id, to_id) in links
+                or (from_id, to_id) in seen
+            ):
+                return None
+            rule = rules.get((x.type_id, y.type_id))
+            if rule is None:
+                return None
+            seen.add((from_id, to_id))
+            seen.add((to_id, from_id))
+            types, back = rule.types, rule.back
+            allowed = rule.types  # the types the request may name: those it gets from x
+            events.append(event(Change.CREATED, x, y, rule.base))
+            for x_holds, primary, inverse in rule.primaries:
+                record, company = (x, y) if x_holds else (y, x)
+                if (record.id, primary) in holders:
+                    continue
+                holders.add((record.id, primary))
+                ahead, behind = frozenset((primary,)), frozenset((inverse,))
+                if x_holds:
+                    types, back, allowed = types | ahead, back | behind, allowed | ahead
+                else:
+                    types, back = types | behind, back | ahead
+                events.append(event(Change.PRIMARY_SET, record, company, primary))
+            if not allowed.issuperset(type_ids):
+                return None
+            new.append(NewLink(x, y, types, back))
+        self.events += events
+        return new
+
+    def _new_pair_rule(self, types: tuple[str, str]) -> _NewPairRule | None:
+        """How `associate_new` makes an association of these record types; None where it
+        cannot: an undefined pair, or a limit on one of the types it would give."""
+        schema = self.schema
+        base = schema.plain_base(*types)
+        if base is None:
+            return None
+        primaries = []
+        for x_holds, (record_type, other_type) in ((True, types), (False, types[::-1])):
+            if (
+                other_type != COMPANIES
+                or not schema.object_types[record_type].requires_primary_company
+            ):
+                continue
+            primary = schema.primary_id(record_type)
+            if primary is None or schema.limits.keys() & {primary, schema.inverse(primary)}:
+                return None
+            primaries.append((x_holds, primary, schema.inverse(primary)))
+        forward = frozenset((base,))
+        return _NewPairRule(base, forward, schema.inverse_set(forward), tuple(primaries))
 
     def remove(self, from_id: int, to_id: int, *, successor: int | None = None) -> None:
         """Remove the association and all its labels (A3), keeping primary rules (P4, L1)."""
@@ -451,21 +535,61 @@ class Planner:
         )
 
     def _event(self, change: Change, x: RecordInfo, y: RecordInfo, type_id: int) -> None:
-        inverse = self.schema.inverse(type_id)
-        self.events.append(
-            HistoryEvent(
-                change=change,
-                from_type=x.type_id,
-                from_id=x.id,
-                to_type=y.type_id,
-                to_id=y.id,
-                type_id=type_id,
-                label=self.schema.label_of(type_id),
-                inverse_type_id=inverse,
-                inverse_label=self.schema.label_of(inverse),
-                from_name=x.name,
-                to_name=y.name,
-                source=self.source,
-                detail=self.detail,
-            )
+        self.events.append(self._event_of(change, x, y, type_id))
+
+    def _event_of(self, change: Change, x: RecordInfo, y: RecordInfo, type_id: int) -> HistoryEvent:
+        label, inverse, inverse_label = self._labels.get(type_id)
+        return HistoryEvent(
+            change,
+            x.type_id,
+            x.id,
+            y.type_id,
+            y.id,
+            type_id,
+            label,
+            inverse,
+            inverse_label,
+            x.name,
+            y.name,
+            self.source,
+            self.detail,
         )
+
+    @cached_property
+    def _labels(self) -> _Memo[int, tuple[str | None, int, str | None]]:
+        """A type's label, its inverse and the inverse's label, as history events keep them."""
+
+        def labels(type_id: int) -> tuple[str | None, int, str | None]:
+            inverse = self.schema.inverse(type_id)
+            return self.schema.label_of(type_id), inverse, self.schema.label_of(inverse)
+
+        return _Memo(labels)
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class _NewPairRule(NamedTuple):
+    """How a new association of two record types is made: its base type both ways, and the
+    Primary types (P3) one side gets if it has none yet: (x holds it, type, inverse)."""
+
+    base: int
+    types: frozenset[int]
+    back: frozenset[int]
+    primaries: tuple[tuple[bool, int, int], ...]
+
+
+class _Memo(Generic[K, V]):
+    """A function's values, each computed once."""
+
+    def __init__(self, compute: Callable[[K], V]) -> None:
+        self._compute = compute
+        self._values: dict[K, V] = {}
+
+    def get(self, key: K) -> V:
+        values = self._values
+        if key in values:
+            return values[key]
+        value = values[key] = self._compute(key)
+        return value

@@ -8,17 +8,18 @@ from typing import Generic, NamedTuple, TypeVar
 
 from liaison.domain.association_types import AssociationType
 from liaison.domain.errors import ErrorCode, LiaisonError
-from liaison.domain.graph import Graph
+from liaison.domain.graph import Graph, Pair
 from liaison.domain.planner import OnConflict, Planner
 from liaison.domain.schema import Schema
 from liaison.services.database import Database
-from liaison.services.unit import Caller, reading, unit_of_work
+from liaison.services.unit import Caller, Unit, reading, unit_of_work
 from liaison.storage import associations as store
 from liaison.storage import records as records_store
 from liaison.storage.associations import Needs, load_graph
 
 T = TypeVar("T")
 MAX_PAGE = 500
+_new_tuple = tuple.__new__
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ def associate(
         to_type,
         primary_rules=replace_labels,
         view=True,
+        set_wise=not replace_labels,
     )
 
 
@@ -245,30 +247,34 @@ def list_associations(
         source, target = schema.object_type(object_type), schema.object_type(to_type)
         if record_type != source.id:
             raise source.not_found(record_id)
-        rows = store.page(
+        targets, labels = store.page_targets(
             unit.conn, unit.account_id, record_id, target.id, after=after, limit=limit + 1
         )
-        found = _associated(schema, source.id, target.id, rows)
-        more = len(found) > limit
+        more = len(targets) > limit
+        found = _associated(schema, source.id, target.id, targets[:limit], labels)
         return AssociationPage(
-            source.id, record_id, target.id, found[:limit], found[limit - 1].to_id if more else None
+            source.id, record_id, target.id, found, found[-1].to_id if more else None
         )
 
 
 def _associated(
-    schema: Schema, from_type: str, to_type: str, rows: list[tuple[int, list[int]]]
+    schema: Schema, from_type: str, to_type: str, targets: list[int], labels: dict[int, list[int]]
 ) -> list[Associated]:
     """One entry per target: the base type, then its labels."""
-    if not rows:
+    if not targets:
         return []
     base = schema.types[schema.unlabeled_id(from_type, to_type)]
     plain = (base,)
+    if not labels:  # the common page: one shared tuple of types
+        # `Associated(to_id, plain)` without the Python-level __new__ of a NamedTuple, which
+        # costs more per row than SQLite's own read of it.
+        return [_new_tuple(Associated, (to_id, plain)) for to_id in targets]
     types = schema.types
     return [
-        Associated(
-            to_id, (base, *(types[t] for t in sorted(labels) if t in types)) if labels else plain
-        )
-        for to_id, labels in rows
+        Associated(to_id, (base, *(types[t] for t in sorted(labels[to_id]) if t in types)))
+        if to_id in labels
+        else Associated(to_id, plain)
+        for to_id in targets
     ]
 
 
@@ -284,13 +290,20 @@ def _run(
     *,
     primary_rules: bool,
     view: bool,
+    set_wise: bool = False,
 ) -> BatchResult[AssociationView]:
+    """Apply `apply` to each input in turn. With `set_wise` (associate), the batch is first
+    offered whole to `Planner.associate_new`, which plans it at once if every input is new and
+    plain; any other batch goes input by input."""
     with unit_of_work(database, caller, kind) as unit:
         schema = unit.schema
         expected = (
             schema.object_type(from_type).id if from_type else None,
             schema.object_type(to_type).id if to_type else None,
         )
+        done = _associate_new(unit, inputs, expected) if set_wise else None
+        if done is not None:
+            return done
         graph = load_graph(unit.conn, unit.account_id, schema, _needs(inputs, primary_rules))
         planner = unit.planner(graph)
         results: list[AssociationView] = []
@@ -303,6 +316,40 @@ def _run(
                 results.append(_view(schema, graph, item.from_id, item.to_id))
         unit.save(planner)
         return BatchResult(results, errors)
+
+
+def _associate_new(
+    unit: Unit, inputs: Sequence[AssociationInput], expected: tuple[str | None, str | None]
+) -> BatchResult[AssociationView] | None:
+    """A batch of new plain associations (see `Planner.associate_new`), planned and written
+    set-wise; None (nothing done) for any other batch."""
+    schema, pairs = unit.schema, [(i.from_id, i.to_id) for i in inputs]
+    graph = store.load_for_new(unit.conn, unit.account_id, schema, pairs)
+    if graph is None or not _of_types(graph, pairs, expected):
+        return None
+    planner = unit.planner(graph)
+    new = planner.associate_new([(i.from_id, i.to_id, i.types) for i in inputs])
+    if new is None:
+        return None
+    store.write_new(unit.conn, unit.account_id, schema, new, now=planner.now)
+    unit.save(planner)
+    views = [
+        AssociationView(x.type_id, x.id, y.type_id, y.id, schema.ordered(types))
+        for x, y, types, _ in new
+    ]
+    return BatchResult(views, [])
+
+
+def _of_types(graph: Graph, pairs: list[Pair], expected: tuple[str | None, str | None]) -> bool:
+    """Whether every record exists and is of the expected type, where one is expected."""
+    records = graph.records
+    for side, type_id in enumerate(expected):
+        if type_id is not None:
+            for pair in pairs:
+                found = records.get(pair[side])
+                if found is None or found.type_id != type_id:
+                    return False
+    return True
 
 
 def _needs(inputs: Sequence[AssociationInput], primary_rules: bool) -> Needs:

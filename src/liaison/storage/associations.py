@@ -6,20 +6,21 @@ Loading and writing are set-based: a batch of N associations costs a few stateme
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, bindparam, func, select
 
 from liaison.domain.association_types import Kind
-from liaison.domain.graph import Graph, Pair, RecordInfo
+from liaison.domain.graph import Graph, NewLink, Pair, RecordInfo
 from liaison.domain.object_types import COMPANIES
 from liaison.domain.schema import Schema
 from liaison.storage import bulk, fetch
 from liaison.storage.records import get_infos
 from liaison.storage.tables import association_labels, associations, records
 
+_a, _labels_c, _r = associations.c, association_labels.c, records.c
 Key = tuple[int, str, int]
 """(from ID, to object type, to ID): the primary key of one direction, account aside."""
 
@@ -108,7 +109,56 @@ def write_changes(conn: Connection, account_id: int, schema: Schema, graph: Grap
     return len(changed)
 
 
-_a, _labels_c, _r = associations.c, association_labels.c, records.c
+def load_for_new(
+    conn: Connection, account_id: int, schema: Schema, pairs: Sequence[Pair]
+) -> Graph | None:
+    """What `Planner.associate_new` reads: the records and the exclusive types held by those
+    that require a primary. None when one of the pairs is associated already (a batch for the
+    general path, which loads what it needs itself)."""
+    graph = Graph()
+    ids = bulk.id_list(conn, {i for pair in pairs for i in pair})
+    infos = fetch.all_rows(conn, _INFOS[conn.dialect.name], {"account": account_id, "ids": ids})
+    _add_records(graph, schema, infos)
+    if bulk.lookup(conn, associations, ("from_id",), account_id, _keys(graph, pairs)):
+        return None
+    types = schema.object_types
+    requiring = [r.id for r in graph.records.values() if types[r.type_id].requires_primary_company]
+    if requiring:
+        graph.holders.update(_exclusive_holders(conn, account_id, requiring))
+    return graph
+
+
+_INFOS = {
+    dialect: select(_r.id, _r.type_id, _r.name, _r.archived, _r.merged_into).where(
+        _r.account_id == bindparam("account"), bulk.listed(dialect, _r.id, "ids")
+    )
+    for dialect in ("sqlite", "postgresql")
+}
+"""`records.get_infos`, as a prebuilt statement for `fetch`."""
+
+
+def write_new(
+    conn: Connection, account_id: int, schema: Schema, links: Sequence[NewLink], *, now: int
+) -> None:
+    """Write new associations (`Planner.associate_new`): both directions and their labels."""
+    rows: list[tuple[int, int, str, int, int]] = []
+    labels: list[tuple[int, int, str, int, int, bool]] = []
+    labelled = {t.id: t.exclusive for t in schema.types.values() if t.kind is not Kind.UNLABELED}
+    for x, y, forward, back in links:
+        rows.append((account_id, x.id, y.type_id, y.id, now))
+        rows.append((account_id, y.id, x.type_id, x.id, now))
+        for start, end, types in ((x, y, forward), (y, x, back)):
+            if len(types) > 1:
+                labels += [
+                    (account_id, start.id, end.type_id, end.id, t, labelled[t])
+                    for t in types
+                    if t in labelled
+                ]
+    pair_key = ("account_id", "from_id", "to_type", "to_id")
+    bulk.insert(conn, associations, (*pair_key, "created_at"), rows)
+    bulk.insert(conn, association_labels, (*pair_key, "type_id", "exclusive"), labels)
+
+
 _PAGE = (
     select(_a.to_id)
     .where(
@@ -150,10 +200,28 @@ def page(
     after: int,
     limit: int,
 ) -> list[tuple[int, list[int]]]:
-    """One page of a record's associations to one object type, by target ID (A9): index range
-    scans whatever the record's total, each target with its label type IDs (the base type is
-    implied). PostgreSQL joins the labels in one statement (a round trip less); SQLite reads the
-    targets, then the labels between the first and last (cheaper there than a probe per row)."""
+    """`page_targets` as (target, label type IDs) per target."""
+    targets, labels = page_targets(conn, account_id, from_id, to_type, after=after, limit=limit)
+    return [(t, labels.get(t, _NO_LABELS)) for t in targets]
+
+
+_NO_LABELS: list[int] = []
+
+
+def page_targets(
+    conn: Connection,
+    account_id: int,
+    from_id: int,
+    to_type: str,
+    *,
+    after: int,
+    limit: int,
+) -> tuple[list[int], dict[int, list[int]]]:
+    """One page of a record's associations to one object type, by target ID (A9): the targets,
+    and the label type IDs of those that have labels (the base type is implied). Index range
+    scans whatever the record's total. PostgreSQL joins the labels in one statement (a round
+    trip less); SQLite reads the targets, then the labels between the first and last (cheaper
+    there than a probe per row)."""
     params = {
         "account": account_id,
         "record": from_id,
@@ -161,24 +229,19 @@ def page(
         "after": after,
         "limit": limit,
     }
-    if conn.dialect.name == "postgresql":
-        grouped: dict[int, list[int]] = {}
-        for to_id, type_id in fetch.all_rows(conn, _PAGE_WITH_LABELS, params):
-            found = grouped.setdefault(to_id, [])
-            if type_id is not None:
-                found.append(type_id)
-        return list(grouped.items())
-    targets = [t for (t,) in fetch.all_rows(conn, _PAGE, params)]
-    if not targets:
-        return []
     labels: dict[int, list[int]] = {}
-    bounds = {"first": targets[0], "last": targets[-1]}
-    for to_id, type_id in fetch.all_rows(conn, _PAGE_LABELS, params | bounds):
-        labels.setdefault(to_id, []).append(type_id)
-    return [(t, labels.get(t, _NO_LABELS)) for t in targets]
-
-
-_NO_LABELS: list[int] = []
+    if conn.dialect.name == "postgresql":
+        rows = fetch.all_rows(conn, _PAGE_WITH_LABELS, params)
+        for to_id, type_id in rows:
+            if type_id is not None:
+                labels.setdefault(to_id, []).append(type_id)
+        return list(dict.fromkeys(to_id for to_id, _ in rows)), labels
+    targets = [t for (t,) in fetch.all_rows(conn, _PAGE, params)]
+    if targets:
+        bounds = {"first": targets[0], "last": targets[-1]}
+        for to_id, type_id in fetch.all_rows(conn, _PAGE_LABELS, params | bounds):
+            labels.setdefault(to_id, []).append(type_id)
+    return targets, labels
 
 
 def count_between_types(conn: Connection, account_id: int, from_type: str, to_type: str) -> int:
@@ -199,7 +262,9 @@ def _add_records(graph: Graph, schema: Schema, rows: list[tuple[Any, ...]]) -> N
     known = schema.object_types
     for record_id, type_id, name, archived, merged_into in rows:
         if type_id in known:
-            graph.records[record_id] = RecordInfo(record_id, type_id, name, archived, merged_into)
+            graph.records[record_id] = RecordInfo(
+                record_id, type_id, name, bool(archived), merged_into
+            )
 
 
 def _association_rows(

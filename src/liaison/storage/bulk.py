@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     any_,
     bindparam,
+    cast,
     func,
     literal_column,
     select,
@@ -57,6 +58,22 @@ def ids_in(conn: Connection, column: ColumnElement[Any], ids: Iterable[int]) -> 
         func.json_each(bindparam(None, json.dumps(values)))
     )
     return column.in_(listed.scalar_subquery())
+
+
+def listed(dialect: str, column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    """`column IN :name` for a statement built once per dialect (see `fetch`): the value of
+    `name` is `id_list(conn, ids)`, one parameter whatever the number of IDs."""
+    if dialect == "postgresql":
+        return column == any_(cast(bindparam(name), postgresql.ARRAY(BigInteger)))
+    listed: Select[Any] = select(literal_column("value")).select_from(
+        func.json_each(bindparam(name))
+    )
+    return column.in_(listed.scalar_subquery())
+
+
+def id_list(conn: Connection, ids: Iterable[int]) -> Any:
+    """The value of a `listed` parameter: a list (PostgreSQL) or a JSON array (SQLite)."""
+    return list(ids) if conn.dialect.name == "postgresql" else json.dumps(list(ids))
 
 
 def lookup(
@@ -123,12 +140,11 @@ def _arrays(rows: Sequence[Row]) -> tuple[list[Any], ...]:
     return tuple(list(values) for values in zip(*rows, strict=True))
 
 
-def _json_as_text(
-    table: Table, columns: Sequence[str], rows: Sequence[Row]
-) -> list[tuple[Any, ...]]:
+def _json_as_text(table: Table, columns: Sequence[str], rows: Sequence[Row]) -> Sequence[Row]:
+    """The rows with JSON values as text; the very rows when they have no JSON value."""
     json_columns = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
-    if not json_columns:
-        return list(map(tuple, rows))
+    if not any(row[i] is not None for row in rows for i in json_columns):
+        return rows if isinstance(rows, list) else list(rows)
     converted = []
     for row in rows:
         values = list(row)

@@ -51,22 +51,14 @@ def append(
     """Append the events; return the first and last history ID they got."""
     first = reserve_ids(conn, account_id, "history", len(events))
     rows = [
+        # An event's fields are the row's columns from `change` on, in the same order.
         (
             account_id,
             first + i,
             operation_id,
             now,
             e.change.value,
-            e.from_type,
-            e.from_id,
-            e.to_type,
-            e.to_id,
-            e.type_id,
-            e.label,
-            e.inverse_type_id,
-            e.inverse_label,
-            e.from_name,
-            e.to_name,
+            *e[1:11],
             e.source.value,
             e.detail,
         )

@@ -127,8 +127,10 @@ associations = Table(
     Column("to_type", String(20), primary_key=True),
     Column("to_id", Id, primary_key=True),
     Column("created_at", Micros, nullable=False),
+    sqlite_with_rowid=False,
 )
-"""One row per direction (A1): reading from either side is one index range scan (A9)."""
+"""One row per direction (A1): reading from either side is one index range scan (A9). On
+SQLite the primary key is the table (WITHOUT ROWID, docs/decisions/0009)."""
 
 association_labels = Table(
     "association_labels",
@@ -148,6 +150,7 @@ association_labels = Table(
         sqlite_where=text("exclusive"),
         postgresql_where=text("exclusive"),
     ),
+    sqlite_with_rowid=False,
 )
 """The labels (and Primary) on each direction; the base type is implied by the association row.
 The partial unique index makes "one primary per record" (P1, P6) hold in the database too."""

@@ -1,0 +1,124 @@
+"""Plain associate batches of new pairs are planned set-wise (`Planner.associate_new`): they must
+write exactly what the input-by-input path writes (A1, A7, P3, H1, H6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+
+from liaison.domain.errors import ErrorCode
+from liaison.domain.history import Actor
+from liaison.services import associations as assoc
+from liaison.services import records
+from liaison.services.associations import AssociationInput as Link
+from liaison.services.database import Database, create_account
+from liaison.services.unit import Caller
+from tests.helpers import company, contact, deal, dump
+
+CONTACT_TO_COMPANY, PRIMARY = 279, 1
+MISSING = 10**9
+"""A record ID that does not exist: one such input sends a batch down the input-by-input path."""
+
+_WRITTEN = {
+    "associations": "from_id, to_type, to_id",
+    "association_labels": "from_id, to_type, to_id, type_id, exclusive",
+    "association_history": (
+        "id, operation_id, change, from_type, from_id, to_type, to_id, type_id, label, "
+        "inverse_type_id, inverse_label, from_name, to_name, source"
+    ),
+    "operations": "id, kind, source, actor_kind, first_history_id, last_history_id",
+}
+
+
+def _written(db: Database, account_id: int) -> dict[str, list[Any]]:
+    """The account's association rows, history and operations, times left out."""
+    with db.engine.connect() as conn:
+        return {
+            table: sorted(
+                tuple(row)
+                for row in conn.execute(
+                    text(f"SELECT {columns} FROM {table} WHERE account_id = :a"), {"a": account_id}
+                )
+            )
+            for table, columns in _WRITTEN.items()
+        }
+
+
+def _scenario(db: Database, caller: Caller, *, forced_slow: bool) -> list[assoc.AssociationView]:
+    """Contacts, companies and deals, some with a primary already, then one plain batch."""
+    ann, bob, cy, dee = (contact(db, caller, name) for name in ("Ann", "Bob", "Cy", "Dee"))
+    acme, initech, umbrella = (company(db, caller, name) for name in ("Acme", "Initech", "Umb"))
+    big = deal(db, caller)
+    assoc.associate(db, caller, [Link(bob.id, umbrella.id)]).check()  # Bob has a primary
+    batch = [
+        Link(ann.id, acme.id),  # Ann's first company: her primary (P3)
+        Link(initech.id, ann.id),  # from the company's side: not her primary
+        Link(bob.id, acme.id),  # Bob keeps his primary
+        Link(cy.id, big.id),
+        Link(initech.id, cy.id),  # Cy's first company, from the company's side: primary
+        Link(big.id, acme.id),  # deals get no automatic primary
+        Link(acme.id, umbrella.id),
+        Link(dee.id, umbrella.id, (CONTACT_TO_COMPANY, PRIMARY)),  # Primary-first, as sent
+        Link(dee.id, initech.id, (CONTACT_TO_COMPANY,)),  # the base type named
+    ]
+    if forced_slow:
+        batch.append(Link(ann.id, MISSING))
+    result = assoc.associate(db, caller, batch)
+    assert len(result.errors) == (1 if forced_slow else 0)
+    return result.results
+
+
+def test_a_set_wise_batch_writes_what_the_input_by_input_path_writes(db: Database) -> None:
+    fast = Caller(create_account(db, name="set-wise"), Actor.user("u", "U"))
+    slow = Caller(create_account(db, name="input by input"), Actor.user("u", "U"))
+    fast_views = _scenario(db, fast, forced_slow=False)
+    slow_views = _scenario(db, slow, forced_slow=True)
+    assert fast_views == slow_views
+    assert _written(db, fast.account_id) == _written(db, slow.account_id)
+    assert _written(db, fast.account_id)["association_labels"]  # primaries were given
+
+
+def test_a7_a_batch_of_pairs_already_associated_changes_nothing(db: Database, me: Caller) -> None:
+    ann, acme = contact(db, me), company(db, me)
+    assoc.associate(db, me, [Link(ann.id, acme.id)]).check()
+    before = dump(db)
+    again = assoc.associate(db, me, [Link(acme.id, ann.id), Link(ann.id, acme.id)])
+    assert again.errors == []
+    assert again.results == [
+        assoc.between(db, me, acme.id, ann.id),
+        assoc.between(db, me, ann.id, acme.id),
+    ]
+    assert dump(db) == before
+
+
+def test_a_batch_repeating_a_pair_either_way_makes_it_once(db: Database, me: Caller) -> None:
+    ann, acme = contact(db, me), company(db, me)
+    result = assoc.associate(db, me, [Link(ann.id, acme.id), Link(acme.id, ann.id)]).check()
+    assert [v.to_id for v in result.results] == [acme.id, ann.id]
+    page = assoc.list_associations(db, me, "contacts", ann.id, "companies")
+    assert [(a.to_id, a.labels) for a in page.results] == [(acme.id, ["Primary"])]
+
+
+def test_p2_a_primary_asked_for_a_contact_that_has_one_replaces_it(
+    db: Database, me: Caller
+) -> None:
+    ann, acme, initech = contact(db, me), company(db, me, "Acme"), company(db, me, "Initech")
+    assoc.associate(db, me, [Link(ann.id, acme.id)]).check()
+    assoc.associate(db, me, [Link(ann.id, initech.id, (PRIMARY,))]).check()
+    page = assoc.list_associations(db, me, "contacts", ann.id, "companies")
+    assert [(a.to_id, a.labels) for a in page.results] == [(acme.id, []), (initech.id, ["Primary"])]
+
+
+def test_set_wise_batches_refuse_what_the_rules_refuse(db: Database, me: Caller) -> None:
+    ann, acme = contact(db, me), company(db, me)
+    gone = contact(db, me, "Gone")
+    records.delete(db, me, "contacts", gone.id)
+    result = assoc.associate(
+        db, me, [Link(ann.id, acme.id), Link(gone.id, acme.id), Link(ann.id, ann.id)]
+    )
+    assert [(e.index, e.error.code) for e in result.errors] == [
+        (1, ErrorCode.RECORD_ARCHIVED),
+        (2, ErrorCode.SELF_ASSOCIATION),
+    ]
+    assert [v.to_id for v in result.results] == [acme.id]
