@@ -105,9 +105,25 @@ def test_p3_the_only_companys_primary_label_cannot_be_removed(db: Database, me: 
         assoc.remove_primary(db, me, ann.id, acme.id)
     assert refused.value.code is ErrorCode.PRIMARY_REQUIRED
     assert "only one company" in refused.value.message
-    error = assoc.associate(db, me, [Link(ann.id, acme.id, (279,))], replace_labels=True).errors
-    assert error[0].error.code is ErrorCode.PRIMARY_REQUIRED
     assert dump(db) == before
+    # Setting the pair's labels to "just the base type" keeps the Primary P3 requires, and so
+    # changes nothing (HubSpot's labelled PUT of type 279 on a contact's only company).
+    kept = assoc.associate(db, me, [Link(ann.id, acme.id, (279,))], replace_labels=True).single()
+    assert {t.id for t in kept.types} == {279, 1}
+    assert dump(db) == before
+
+
+def test_p4_setting_labels_without_primary_needs_the_new_primary(db: Database, me: Caller) -> None:
+    ann = contact(db, me)
+    acme, beta = company(db, me, "Acme"), company(db, me, "Beta")
+    assoc.associate(db, me, [Link(ann.id, acme.id), Link(ann.id, beta.id)]).check()
+    before = dump(db)
+    refused = assoc.associate(db, me, [Link(ann.id, acme.id, (279,))], replace_labels=True)
+    assert refused.errors[0].error.code is ErrorCode.PRIMARY_REQUIRED
+    assert dump(db) == before
+    named = Link(ann.id, acme.id, (279,), successor=beta.id)
+    assoc.associate(db, me, [named], replace_labels=True).check()
+    assert primary_of(db, me, ann.id) == [beta.id]
 
 
 def test_p4_removing_the_primary_label_needs_the_new_primary(db: Database, me: Caller) -> None:

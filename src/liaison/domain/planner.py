@@ -238,6 +238,24 @@ class Planner:
             if holder is not None:
                 self._repair_primary(holder, successor, keeps=y.id if holder is x else x.id)
 
+    def set_types(
+        self,
+        from_id: int,
+        to_id: int,
+        type_ids: Iterable[int],
+        *,
+        on_conflict: OnConflict,
+        successor: int | None = None,
+    ) -> None:
+        """Make these types the association's whole set of labels (HubSpot's labelled PUT).
+        The base type stays, and so does the Primary of a contact's only company (P3)."""
+        wanted = list(type_ids)
+        self.associate(from_id, to_id, wanted, on_conflict=on_conflict)
+        x, y = self._known(from_id), self._known(to_id)
+        extra = self.graph.links[(x.id, y.id)] - set(wanted) - {self._base(x, y)}
+        dropped = sorted(t for t in extra if not self._only_company_primary(x, y, t))
+        self.remove_types(x.id, y.id, dropped, successor=successor)
+
     def set_primary(self, from_id: int, company_id: int, *, replace: bool = True) -> None:
         """Make `company_id` the record's primary company (P2), associating them if needed."""
         record = self._live(from_id)
@@ -399,6 +417,14 @@ class Planner:
             ):
                 return record
         return None
+
+    def _only_company_primary(self, x: RecordInfo, y: RecordInfo, type_id: int) -> bool:
+        """Whether `type_id` is the Primary label of a contact's only company (P3)."""
+        holder = self._primary_holder_losing(x, y, frozenset({type_id}))
+        if holder is None:
+            return False
+        company = y.id if holder is x else x.id
+        return not self.graph.neighbors.get((holder.id, COMPANIES), set()) - {company}
 
     def _repair_primary(
         self, record: RecordInfo, successor: int | None, *, keeps: int | None

@@ -100,18 +100,19 @@ def associate(
     replace_primary: bool = True,
 ) -> BatchResult[AssociationView]:
     """Associate pairs and add their labels; with `replace_labels`, the types sent become the
-    association's whole set of labels (HubSpot's labelled PUT). Idempotent (A7)."""
+    association's whole set of labels (HubSpot's labelled PUT), keeping the base type and the
+    Primary of a contact's only company (P3). Idempotent (A7)."""
     conflict = OnConflict.REPLACE if replace_primary else OnConflict.REFUSE
 
     def apply(planner: Planner, i: AssociationInput) -> None:
-        if not i.types and not replace_labels:
-            planner.associate_plain(i.from_id, i.to_id)
-            return
-        planner.associate(i.from_id, i.to_id, i.types, on_conflict=conflict)
         if replace_labels:
-            extra = planner.graph.links[(i.from_id, i.to_id)] - set(i.types)
-            base = planner.schema.unlabeled_id(*_types_of(planner.graph, i))
-            planner.remove_types(i.from_id, i.to_id, sorted(extra - {base}), successor=i.successor)
+            planner.set_types(
+                i.from_id, i.to_id, i.types, on_conflict=conflict, successor=i.successor
+            )
+        elif not i.types:
+            planner.associate_plain(i.from_id, i.to_id)
+        else:
+            planner.associate(i.from_id, i.to_id, i.types, on_conflict=conflict)
 
     return _run(
         database,
