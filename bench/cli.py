@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench import bulk, reads, stores
+from bench import bulk, http, reads, stores
 from bench.bare import BareStore
 from bench.dataset import Layout
 from bench.results import RESULTS, Result, print_table, save
@@ -94,6 +94,11 @@ def run_store(store: str, layout: Layout, args: argparse.Namespace, out: Console
         results.insert(
             0, bulk.run(database, CALLER, bare, layout, store=store, budget=budget, out=out)
         )
+    if store == "sqlite":
+        out.print(f"[bold]{store}[/bold]: batch create over HTTP")
+        with _opened(store, args.postgres_url) as (database, bare):
+            url = database.engine.url.render_as_string(hide_password=False)
+            results += http.run(database, url, CALLER, bare, layout, store=store, out=out)
     out.print(f"[bold]{store}[/bold]: done in {time.perf_counter() - started:,.0f} s")
     return results
 

@@ -23,7 +23,8 @@ class Result:
     unit: str
     ratio: float
     goal: str
-    """An operator and a number, such as ">= 0.35" or "<= 3"."""
+    """An operator and a number, such as ">= 0.35" or "<= 3" for the ratio; a number with a
+    unit, such as ">= 50000/s", is a goal for Liaison's own figure."""
 
     @classmethod
     def throughput(cls, name: str, store: str, liaison: float, floor: float, goal: str) -> Result:
@@ -41,6 +42,8 @@ class Result:
     @property
     def met(self) -> bool:
         symbol, _, bound = self.goal.partition(" ")
+        if bound.endswith("/s"):
+            return bool(_OPERATORS[symbol](self.liaison, float(bound.removesuffix("/s"))))
         return bool(_OPERATORS[symbol](round(self.ratio, 3), float(bound)))
 
     def as_json(self) -> dict[str, object]:
