@@ -101,7 +101,16 @@ After = Annotated[
 Limit = Annotated[int, Query(ge=1, le=history.MAX_PAGE)]
 
 
-@router.get("/whoami")
+class WhoAmI(Wire):
+    """The token making the request."""
+
+    account_id: int
+    token_id: int
+    name: str
+    scopes: list[str]
+
+
+@router.get("/whoami", response_model=None, responses={200: {"model": WhoAmI}})
 def whoami(access: Auth) -> dict[str, Any]:
     """The token making the request: its account, name and scopes."""
     token = access.token
