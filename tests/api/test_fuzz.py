@@ -5,8 +5,8 @@ Each operation gets a bounded number of generated requests: valid ones (path par
 then filled with real type names and IDs so the requests reach the code behind the lookups)
 and invalid ones (which must be refused with a 4xx, never a 5xx). The whole run stays within
 about a minute per store. Response schema conformance is checked wherever a route documents
-its response; `test_s3_liaison_routes_document_their_responses` holds this helper's routes to
-documenting theirs.
+its response, and `test_s3_every_operation_documents_its_responses` holds every operation to
+documenting its success (and 207) bodies.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import time
 import urllib.request
 from typing import Any
 
+import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -176,22 +177,258 @@ def _fuzz(
     return None
 
 
-def test_s3_liaison_routes_document_their_responses(live: Live) -> None:
-    """This helper's routes declare a response schema for their success code, so the fuzzer's
-    conformance check means something for them."""
+def test_s3_every_operation_documents_its_responses(live: Live) -> None:
+    """Every operation declares a response schema for each success code with a body (all but
+    204), a model rather than a bare object, so that the fuzzer's conformance check means
+    something for all of them; a batch that may answer 207 documents that body too."""
     with urllib.request.urlopen(f"{live.url}/openapi.json") as response:
         spec = json.loads(response.read())
     undocumented = []
     for path, item in spec["paths"].items():
-        if not path.startswith(("/crm-object-schemas/", "/liaison/v1/")):
-            continue
         for method, operation in item.items():
-            success = {k: v for k, v in operation["responses"].items() if k.startswith("2")}
-            if path.endswith("/whoami") or method == "delete":
-                continue
-            if not any(
-                v.get("content", {}).get("application/json", {}).get("schema")
-                for v in success.values()
-            ):
-                undocumented.append((method, path))
+            answers = {k: v for k, v in operation["responses"].items() if k.startswith("2")}
+            if _may_answer_207(path) and "207" not in answers:
+                undocumented.append((method, path, "207"))
+            for status, answer in answers.items():
+                schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
+                if status != "204" and not _is_shaped(schema):
+                    undocumented.append((method, path, status))
     assert undocumented == []
+
+
+def _may_answer_207(path: str) -> bool:
+    """Batches that report refused inputs: every v4 batch, and v3 batch create, read and
+    update (archive skips what is gone; upsert is all or nothing)."""
+    if path.startswith("/crm/v4/"):
+        return "/batch/" in path and not path.endswith("/batch/purge")
+    return path.endswith(("/batch/create", "/batch/read", "/batch/update"))
+
+
+def _is_shaped(schema: dict[str, Any]) -> bool:
+    """A `$ref` to a named model, an object naming its properties, or a map of typed values."""
+    return (
+        "$ref" in schema
+        or bool(schema.get("properties"))
+        or isinstance(schema.get("additionalProperties"), dict)
+    )
+
+
+class Documented:
+    """Requests to the live server whose answers must have the expected status and conform to
+    the schema the OpenAPI document gives that status (schemathesis' own validation)."""
+
+    def __init__(self, live: Live) -> None:
+        self.live = live
+        self.schema = schemathesis.openapi.from_url(f"{live.url}/openapi.json")
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {live.token}"
+
+    def send(
+        self,
+        method: str,
+        template: str,
+        status: int,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+        **path: Any,
+    ) -> Any:
+        response = self.session.request(
+            method, self.live.url + template.format(**path), json=body, params=params
+        )
+        assert response.status_code == status, (method, template, response.text[:500])
+        self.schema[template][method].validate_response(response)
+        return response.json() if response.content else None
+
+
+V4 = "/crm/v4/objects"
+V4_BATCH = "/crm/v4/associations/{fromObjectType}/{toObjectType}/batch"
+V4_LIMITS = "/crm/v4/associations/definitions/configurations"
+V3 = "/crm/v3/objects/{objectType}"
+MISSING = "999999999"
+
+
+def test_s3_answers_with_bodies_and_partial_failures_conform_to_their_models(live: Live) -> None:
+    """The answers the fuzzer rarely reaches (each batch's 207, pages with `paging`, archived
+    records, trace IDs, upserts) conform to the documented models, on both stores."""
+    doc = Documented(live)
+    pair = {"fromObjectType": "contacts", "toObjectType": "companies"}
+    created = doc.send(
+        "POST",
+        f"{V3}/batch/create",
+        201,
+        {"inputs": [{"properties": {"name": f"Co {n}"}} for n in range(3)]},
+        objectType="companies",
+    )
+    acme, beta, gamma = (c["id"] for c in created["results"])
+    ann = doc.send(
+        "POST",
+        V3,
+        201,
+        {
+            "properties": {"firstname": "Ann", "email": f"ann-{acme}@x.example"},
+            "associations": [{"to": {"id": acme}, "types": [{"associationTypeId": 279}]}],
+        },
+        objectType="contacts",
+    )["id"]
+    unlabeled = {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279}
+    primary = {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 1}
+    record = {"objectType": "contacts", "objectId": ann, "toObjectType": "companies"}
+
+    # v4, one record
+    doc.send(
+        "PUT",
+        V4 + "/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}",
+        201,
+        [primary],
+        toObjectId=acme,
+        **record,
+    )
+    doc.send(
+        "PUT",
+        V4 + "/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}",
+        200,
+        fromObjectType="contacts",
+        fromObjectId=ann,
+        toObjectType="companies",
+        toObjectId=beta,
+    )
+    page = doc.send(
+        "GET",
+        V4 + "/{objectType}/{objectId}/associations/{toObjectType}",
+        200,
+        params={"limit": 1},
+        **record,
+    )
+    assert page["paging"]["next"]["after"]
+
+    # v4 batches: all good, then one input refused
+    def multi(to: str) -> dict[str, Any]:
+        return {"from": {"id": ann}, "to": {"id": to}, "types": [unlabeled]}
+
+    doc.send("POST", V4_BATCH + "/create", 201, {"inputs": [multi(gamma)]}, **pair)
+    doc.send("POST", V4_BATCH + "/create", 207, {"inputs": [multi(gamma), multi(MISSING)]}, **pair)
+    default = [{"from": {"id": ann}, "to": {"id": gamma}}]
+    doc.send("POST", V4_BATCH + "/associate/default", 200, {"inputs": default}, **pair)
+    default.append({"from": {"id": ann}, "to": {"id": MISSING}})
+    doc.send("POST", V4_BATCH + "/associate/default", 207, {"inputs": default}, **pair)
+    doc.send("POST", V4_BATCH + "/read", 200, {"inputs": [{"id": ann}]}, **pair)
+    doc.send("POST", V4_BATCH + "/read", 207, {"inputs": [{"id": ann}, {"id": MISSING}]}, **pair)
+    doc.send("POST", V4_BATCH + "/labels/archive", 207, {"inputs": [multi(MISSING)]}, **pair)
+    doc.send(
+        "POST",
+        V4_BATCH + "/archive",
+        207,
+        {"inputs": [{"from": {"id": ann}, "to": [{"id": MISSING}]}]},
+        **pair,
+    )
+
+    # v4 labels and limits
+    labels = "/crm/v4/associations/{fromObjectType}/{toObjectType}/labels"
+    doc.send("GET", labels, 200, **pair)
+    name = f"fuzz_{acme}"
+    made = doc.send(
+        "POST",
+        labels,
+        200,
+        {"label": f"Boss {acme}", "inverseLabel": "Staff", "name": name},
+        **pair,
+    )
+    label_id = made["results"][0]["typeId"]
+    limit = {"category": "USER_DEFINED", "typeId": label_id, "maxToObjectIds": 3}
+    bad_limit = {"category": "USER_DEFINED", "typeId": 2**31 - 1, "maxToObjectIds": 3}
+    doc.send(
+        "POST",
+        V4_LIMITS + "/{fromObjectType}/{toObjectType}/batch/create",
+        201,
+        {"inputs": [limit]},
+        **pair,
+    )
+    doc.send(
+        "POST",
+        V4_LIMITS + "/{fromObjectType}/{toObjectType}/batch/create",
+        207,
+        {"inputs": [limit, bad_limit]},
+        **pair,
+    )
+    doc.send(
+        "POST",
+        V4_LIMITS + "/{fromObjectType}/{toObjectType}/batch/update",
+        200,
+        {"inputs": [limit]},
+        **pair,
+    )
+    doc.send(
+        "POST",
+        V4_LIMITS + "/{fromObjectType}/{toObjectType}/batch/update",
+        207,
+        {"inputs": [limit, bad_limit]},
+        **pair,
+    )
+    doc.send("GET", V4_LIMITS + "/{fromObjectType}/{toObjectType}", 200, **pair)
+    doc.send("GET", V4_LIMITS + "/all", 200)
+
+    # v3 objects
+    contact = {"objectType": "contacts"}
+    doc.send(
+        "GET",
+        V3 + "/{objectId}",
+        200,
+        params={"associations": "companies", "properties": "email,nope"},
+        objectId=ann,
+        **contact,
+    )
+    listed = doc.send("GET", V3, 200, params={"limit": 1, "associations": "companies"}, **contact)
+    assert "paging" in listed or len(listed["results"]) <= 1
+    doc.send(
+        "PATCH", V3 + "/{objectId}", 200, {"properties": {"lastname": ""}}, objectId=ann, **contact
+    )
+    doc.send("POST", V3 + "/search", 200, {"limit": 1, "properties": ["email"]}, **contact)
+    traced = [
+        {"properties": {"firstname": "T"}, "objectWriteTraceId": "t-1"},
+        {"properties": {"nope": "x"}, "objectWriteTraceId": "t-2"},
+    ]
+    doc.send("POST", V3 + "/batch/create", 207, {"inputs": traced}, **contact)
+    doc.send("POST", V3 + "/batch/create", 201, {"inputs": traced[:1]}, **contact)
+    doc.send(
+        "POST",
+        V3 + "/batch/read",
+        200,
+        {"inputs": [{"id": ann}], "properties": ["email"]},
+        **contact,
+    )
+    doc.send("POST", V3 + "/batch/read", 207, {"inputs": [{"id": ann}, {"id": MISSING}]}, **contact)
+    changes = [
+        {"id": ann, "properties": {"jobtitle": "CEO"}, "objectWriteTraceId": "u-1"},
+        {"id": MISSING, "properties": {"jobtitle": "X"}, "objectWriteTraceId": "u-2"},
+    ]
+    doc.send("POST", V3 + "/batch/update", 207, {"inputs": changes}, **contact)
+    doc.send("POST", V3 + "/batch/update", 200, {"inputs": changes[:1]}, **contact)
+    upsert = [
+        {"id": f"new-{acme}@x.example", "idProperty": "email", "properties": {"firstname": "N"}}
+    ]
+    upserted = doc.send("POST", V3 + "/batch/upsert", 200, {"inputs": upsert}, **contact)
+    newcomer = upserted["results"][0]["id"]
+    doc.send(
+        "POST",
+        V3 + "/merge",
+        200,
+        {"primaryObjectId": ann, "objectIdToMerge": newcomer},
+        **contact,
+    )
+    doc.send("DELETE", V3 + "/{objectId}", 204, objectId=gamma, objectType="companies")
+    doc.send(
+        "POST",
+        V3 + "/batch/read",
+        200,
+        {"inputs": [{"id": gamma}]},
+        params={"archived": "true"},
+        objectType="companies",
+    )
+    doc.send(
+        "GET",
+        V3 + "/{objectId}",
+        200,
+        params={"archived": "true"},
+        objectId=gamma,
+        objectType="companies",
+    )

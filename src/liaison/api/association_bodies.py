@@ -44,11 +44,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"description": "Conflicts with what exists (labels)"},
 }
 """The error answers of every route, for the OpenAPI document."""
-PARTIAL: dict[int | str, dict[str, Any]] = {
-    **ERRORS,
-    207: {"description": "Some inputs were refused: `numErrors` and `errors` list them"},
-}
-"""The error answers of a batch route that reports refused inputs with a 207."""
 
 MAX_CREATE = 2_000
 MAX_READ = 1_000
@@ -66,6 +61,9 @@ class PublicObjectId(TypedDict):
 
 
 class AssociationSpec(TypedDict):
+    __pydantic_config__ = ConfigDict(extra="ignore")  # type: ignore[misc]
+    # the same schema in requests and in responses (one `AssociationSpec` in the document)
+
     associationCategory: Category
     associationTypeId: TypeId
 

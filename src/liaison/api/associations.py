@@ -13,7 +13,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query, Response
 
 from liaison.api import association_bodies as bodies
+from liaison.api import response_models as out
 from liaison.api.deps import Auth, Db
+from liaison.api.response_models import answers
 from liaison.api.responses import Json
 from liaison.api.wire import batch, item_error, now
 from liaison.domain.association_types import BUILTIN_ASSOCIATION_TYPES, AssociationType, Kind
@@ -41,7 +43,7 @@ ObjectIdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 @records_router.put(
     "/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}",
     status_code=201,
-    responses=bodies.ERRORS,
+    responses={**bodies.ERRORS, **answers(201, out.LabelsBetweenObjectPair)},
 )
 def create_labelled(
     objectType: str,
@@ -65,7 +67,7 @@ def create_labelled(
 
 @records_router.put(
     "/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}",
-    responses=bodies.ERRORS,
+    responses={**bodies.ERRORS, **answers(200, out.BatchResponsePublicDefaultAssociation)},
 )
 def create_default(
     fromObjectType: str,
@@ -89,7 +91,13 @@ def create_default(
     return batch(_default_results(result.results), [], started, status=200)
 
 
-@records_router.get("/{objectType}/{objectId}/associations/{toObjectType}", responses=bodies.ERRORS)
+@records_router.get(
+    "/{objectType}/{objectId}/associations/{toObjectType}",
+    responses={
+        **bodies.ERRORS,
+        **answers(200, out.CollectionResponseMultiAssociatedObjectWithLabelForwardPaging),
+    },
+)
 def list_page(
     objectType: str,
     objectId: ObjectIdPath,
@@ -148,7 +156,14 @@ def remove(
     "/{fromObjectType}/{toObjectType}/batch/create",
     status_code=201,
     openapi_extra=bodies.MULTI_POST,
-    responses=bodies.PARTIAL,
+    responses={
+        **bodies.ERRORS,
+        **answers(
+            201,
+            out.BatchResponseLabelsBetweenObjectPair,
+            partial=out.BatchResponseLabelsBetweenObjectPairWithErrors,
+        ),
+    },
 )
 def batch_create(
     fromObjectType: str,
@@ -176,7 +191,14 @@ def batch_create(
 @batch_router.post(
     "/{fromObjectType}/{toObjectType}/batch/associate/default",
     openapi_extra=bodies.DEFAULT_POST,
-    responses=bodies.PARTIAL,
+    responses={
+        **bodies.ERRORS,
+        **answers(
+            200,
+            out.BatchResponsePublicDefaultAssociation,
+            partial=out.BatchResponsePublicDefaultAssociationWithErrors,
+        ),
+    },
 )
 def batch_create_default(
     fromObjectType: str,
@@ -200,7 +222,14 @@ def batch_create_default(
 @batch_router.post(
     "/{fromObjectType}/{toObjectType}/batch/read",
     openapi_extra=bodies.FETCH,
-    responses=bodies.PARTIAL,
+    responses={
+        **bodies.ERRORS,
+        **answers(
+            200,
+            out.BatchResponsePublicAssociationMultiWithLabel,
+            partial=out.BatchResponsePublicAssociationMultiWithLabelWithErrors,
+        ),
+    },
 )
 def batch_read(
     fromObjectType: str,
@@ -230,7 +259,7 @@ def batch_read(
     "/{fromObjectType}/{toObjectType}/batch/archive",
     status_code=204,
     openapi_extra=bodies.ARCHIVE,
-    responses=bodies.PARTIAL,
+    responses={**bodies.ERRORS, **answers(204, None, partial=out.BatchResponseVoidWithErrors)},
 )
 def batch_archive(
     fromObjectType: str,
@@ -255,7 +284,7 @@ def batch_archive(
     "/{fromObjectType}/{toObjectType}/batch/labels/archive",
     status_code=204,
     openapi_extra=bodies.MULTI_POST,
-    responses=bodies.PARTIAL,
+    responses={**bodies.ERRORS, **answers(204, None, partial=out.BatchResponseVoidWithErrors)},
 )
 def batch_archive_labels(
     fromObjectType: str,

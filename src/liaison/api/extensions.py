@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 from liaison.api.deps import Access, Auth, Db
+from liaison.api.response_models import NextPage, SimplePublicObject
 from liaison.api.wire import iso
 from liaison.domain.history import HistoryEntry
 from liaison.domain.records import MAX_RECORD_ID, Record
@@ -54,11 +55,6 @@ class HistoryEntryOut(Wire):
     detail: dict[str, Any] | None = None
 
 
-class NextPage(Wire):
-    after: str
-    link: str | None = None
-
-
 class Paging(Wire):
     next: NextPage
 
@@ -66,14 +62,6 @@ class Paging(Wire):
 class HistoryPageOut(Wire):
     results: list[HistoryEntryOut]
     paging: Paging | None = None
-
-
-class SimplePublicObject(Wire):
-    id: str
-    properties: dict[str, str | None]
-    created_at: str
-    updated_at: str
-    archived: bool
 
 
 class Skipped(Wire):
@@ -113,7 +101,16 @@ After = Annotated[
 Limit = Annotated[int, Query(ge=1, le=history.MAX_PAGE)]
 
 
-@router.get("/whoami")
+class WhoAmI(Wire):
+    """The token making the request."""
+
+    account_id: int
+    token_id: int
+    name: str
+    scopes: list[str]
+
+
+@router.get("/whoami", response_model=None, responses={200: {"model": WhoAmI}})
 def whoami(access: Auth) -> dict[str, Any]:
     """The token making the request: its account, name and scopes."""
     token = access.token

@@ -7,7 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Response
 
 from liaison.api import association_bodies as bodies
+from liaison.api import response_models as out
 from liaison.api.deps import Access, Auth, Db
+from liaison.api.response_models import answers
 from liaison.api.responses import Json
 from liaison.domain import scopes
 from liaison.domain.association_types import AssociationType
@@ -18,9 +20,10 @@ from liaison.services.unit import Caller
 router = APIRouter(tags=["Association labels (v4)"])
 
 TypeIdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
+_LABELS = {**bodies.ERRORS, **answers(200, out.CollectionResponseAssociationSpecWithLabelNoPaging)}
 
 
-@router.get("/{fromObjectType}/{toObjectType}/labels", responses=bodies.ERRORS)
+@router.get("/{fromObjectType}/{toObjectType}/labels", responses=_LABELS)
 def list_labels(fromObjectType: str, toObjectType: str, database: Db, access: Auth) -> Json:
     """Every type from one object type to the other: the unlabeled type (`label: null`), Primary
     where it exists, then the labels."""
@@ -29,7 +32,7 @@ def list_labels(fromObjectType: str, toObjectType: str, database: Db, access: Au
     return Json({"results": [spec_with_label(t) for t in found]})
 
 
-@router.post("/{fromObjectType}/{toObjectType}/labels", responses=bodies.ERRORS)
+@router.post("/{fromObjectType}/{toObjectType}/labels", responses=_LABELS)
 def create_label(
     fromObjectType: str,
     toObjectType: str,

@@ -12,8 +12,10 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from liaison.api import association_bodies as bodies
+from liaison.api import response_models as out
 from liaison.api.deps import Auth, Db
 from liaison.api.labels import schema_access
+from liaison.api.response_models import answers
 from liaison.api.responses import Json
 from liaison.api.wire import batch, item_error, now
 from liaison.domain import scopes
@@ -23,9 +25,13 @@ from liaison.services.limits import Limit, LimitError
 router = APIRouter(tags=["Association limits (v4)"])
 
 _BASE = "/definitions/configurations"
+_CONFIGURATIONS = {
+    **bodies.ERRORS,
+    **answers(200, out.CollectionResponsePublicAssociationDefinitionUserConfigurationNoPaging),
+}
 
 
-@router.get(f"{_BASE}/all", responses=bodies.ERRORS)
+@router.get(f"{_BASE}/all", responses=_CONFIGURATIONS)
 def all_limits(database: Db, access: Auth) -> Json:
     """Every limit set in the account, of the pairs whose schema the token may read (both types'
     `crm.schemas.*.read`)."""
@@ -46,7 +52,7 @@ def all_limits(database: Db, access: Auth) -> Json:
     )
 
 
-@router.get(f"{_BASE}/{{fromObjectType}}/{{toObjectType}}", responses=bodies.ERRORS)
+@router.get(f"{_BASE}/{{fromObjectType}}/{{toObjectType}}", responses=_CONFIGURATIONS)
 def pair_limits(fromObjectType: str, toObjectType: str, database: Db, access: Auth) -> Json:
     """The limits set from one object type to the other (types without one allow "many")."""
     caller = schema_access(access, fromObjectType, toObjectType, write=False)
@@ -57,7 +63,14 @@ def pair_limits(fromObjectType: str, toObjectType: str, database: Db, access: Au
 @router.post(
     f"{_BASE}/{{fromObjectType}}/{{toObjectType}}/batch/create",
     status_code=201,
-    responses=bodies.PARTIAL,
+    responses={
+        **bodies.ERRORS,
+        **answers(
+            201,
+            out.BatchResponsePublicAssociationDefinitionUserConfiguration,
+            partial=out.BatchResponsePublicAssociationDefinitionUserConfigurationWithErrors,
+        ),
+    },
 )
 def create_limits(
     fromObjectType: str, toObjectType: str, body: bodies.LimitBatch, database: Db, access: Auth
@@ -68,7 +81,17 @@ def create_limits(
     return batch([_configuration(lim) for lim in done], errors, started, status=201)
 
 
-@router.post(f"{_BASE}/{{fromObjectType}}/{{toObjectType}}/batch/update", responses=bodies.PARTIAL)
+@router.post(
+    f"{_BASE}/{{fromObjectType}}/{{toObjectType}}/batch/update",
+    responses={
+        **bodies.ERRORS,
+        **answers(
+            200,
+            out.BatchResponsePublicAssociationDefinitionConfigurationUpdateResult,
+            partial=out.BatchResponsePublicAssociationDefinitionConfigurationUpdateResultWithErrors,
+        ),
+    },
+)
 def update_limits(
     fromObjectType: str, toObjectType: str, body: bodies.LimitBatch, database: Db, access: Auth
 ) -> Json:

@@ -15,8 +15,10 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from liaison.api import object_shapes as shapes
+from liaison.api import response_models as out
 from liaison.api.deps import Auth, Db
 from liaison.api.errors import ApiError
+from liaison.api.response_models import answers
 from liaison.api.responses import Json
 from liaison.api.wire import batch, item_error, now, split
 from liaison.domain.errors import ErrorCode, LiaisonError
@@ -54,14 +56,18 @@ class ObjectId(_Body):
     id: Text
 
 
-class AssociationSpec(_Body):
+class InlineAssociationSpec(_Body):
+    """HubSpot's `AssociationSpec` as v3 creates take it: the category may be left out (the
+    type ID alone names the type). Named apart from the v4 `AssociationSpec`, whose category
+    is required, so that the OpenAPI document has one schema of each name."""
+
     associationCategory: str = "HUBSPOT_DEFINED"
     associationTypeId: int
 
 
 class InlineAssociation(_Body):
     to: ObjectId
-    types: list[AssociationSpec] = []
+    types: list[InlineAssociationSpec] = []
 
 
 class CreateInput(_Body):
@@ -150,7 +156,11 @@ ListParam = Annotated[list[str] | None, Query()]
 
 
 # -- search, merge, GDPR delete (declared before the record routes) -------------------------------
-@router.post("/{objectType}/search")
+@router.post(
+    "/{objectType}/search",
+    response_model=None,
+    responses=answers(200, out.CollectionResponseWithTotalSimplePublicObjectForwardPaging),
+)
 def search(objectType: str, body: SearchInput, access: Auth, database: Db) -> dict[str, Any]:
     """Search records: filter groups (OR of ANDs), sorts, free text, paging by offset."""
     caller = access.read(objectType)
@@ -164,7 +174,9 @@ def search(objectType: str, body: SearchInput, access: Auth, database: Db) -> di
     return shaped
 
 
-@router.post("/{objectType}/merge")
+@router.post(
+    "/{objectType}/merge", response_model=None, responses=answers(200, out.SimplePublicObject)
+)
 def merge(objectType: str, body: MergeInput, access: Auth, database: Db) -> dict[str, Any]:
     """L3: merge `objectIdToMerge` into `primaryObjectId`; answers the survivor."""
     caller = access.write(objectType)
@@ -189,7 +201,15 @@ def gdpr_delete(objectType: str, body: GdprDeleteInput, access: Auth, database: 
 
 
 # -- batches -------------------------------------------------------------------------------------
-@router.post("/{objectType}/batch/create", status_code=201)
+@router.post(
+    "/{objectType}/batch/create",
+    status_code=201,
+    responses=answers(
+        201,
+        out.BatchResponseSimplePublicObject,
+        partial=out.BatchResponseSimplePublicObjectWithErrors,
+    ),
+)
 def batch_create(objectType: str, body: BatchCreate, access: Auth, database: Db) -> Json:
     """Create up to 100 records with their associations: all or nothing, or input by input
     (207 for the refused ones) when every input has an `objectWriteTraceId`."""
@@ -205,7 +225,14 @@ def batch_create(objectType: str, body: BatchCreate, access: Auth, database: Db)
     return _each(each, traces, started, status=201)
 
 
-@router.post("/{objectType}/batch/read")
+@router.post(
+    "/{objectType}/batch/read",
+    responses=answers(
+        200,
+        out.BatchResponseSimplePublicObject,
+        partial=out.BatchResponseSimplePublicObjectWithErrors,
+    ),
+)
 def batch_read(
     objectType: str, body: BatchRead, access: Auth, database: Db, archived: bool = False
 ) -> Json:
@@ -230,7 +257,14 @@ def batch_read(
     return batch(_unique_by_id(results), errors, started)
 
 
-@router.post("/{objectType}/batch/update")
+@router.post(
+    "/{objectType}/batch/update",
+    responses=answers(
+        200,
+        out.BatchResponseSimplePublicObject,
+        partial=out.BatchResponseSimplePublicObjectWithErrors,
+    ),
+)
 def batch_update(objectType: str, body: BatchUpdate, access: Auth, database: Db) -> Json:
     """Update up to 100 records (by ID or `idProperty`): all or nothing, or input by input
     (207 for the refused ones) when every input has an `objectWriteTraceId`."""
@@ -246,7 +280,9 @@ def batch_update(objectType: str, body: BatchUpdate, access: Auth, database: Db)
     return _each(each, traces, started, status=200)
 
 
-@router.post("/{objectType}/batch/upsert")
+@router.post(
+    "/{objectType}/batch/upsert", responses=answers(200, out.BatchResponseSimplePublicUpsertObject)
+)
 def batch_upsert(objectType: str, body: BatchUpsert, access: Auth, database: Db) -> Json:
     """Create or update up to 100 records by `idProperty`, all or nothing."""
     caller = access.write(objectType)
@@ -276,7 +312,12 @@ def batch_archive(objectType: str, body: BatchArchive, access: Auth, database: D
 
 
 # -- one type, one record --------------------------------------------------------------------------
-@router.post("/{objectType}", status_code=201)
+@router.post(
+    "/{objectType}",
+    status_code=201,
+    response_model=None,
+    responses=answers(201, out.SimplePublicObject),
+)
 def create(objectType: str, body: CreateInput, access: Auth, database: Db) -> dict[str, Any]:
     """Create a record, with associations (`to.id` and association `types`)."""
     caller = access.write(objectType)
@@ -284,7 +325,11 @@ def create(objectType: str, body: CreateInput, access: Auth, database: Db) -> di
     return shapes.simple(record)
 
 
-@router.get("/{objectType}")
+@router.get(
+    "/{objectType}",
+    response_model=None,
+    responses=answers(200, out.CollectionResponseSimplePublicObjectWithAssociationsForwardPaging),
+)
 def list_records(
     objectType: str,
     access: Auth,
@@ -315,7 +360,11 @@ def list_records(
     return shaped
 
 
-@router.get("/{objectType}/{objectId}")
+@router.get(
+    "/{objectType}/{objectId}",
+    response_model=None,
+    responses=answers(200, out.SimplePublicObjectWithAssociations),
+)
 def get(
     objectType: str,
     objectId: str,
@@ -340,7 +389,9 @@ def get(
     return shapes.with_associations(view, split(properties))
 
 
-@router.patch("/{objectType}/{objectId}")
+@router.patch(
+    "/{objectType}/{objectId}", response_model=None, responses=answers(200, out.SimplePublicObject)
+)
 def update(
     objectType: str,
     objectId: str,
