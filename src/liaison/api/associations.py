@@ -20,7 +20,7 @@ from liaison.api.responses import Json
 from liaison.api.wire import batch, item_error, now
 from liaison.domain.association_types import BUILTIN_ASSOCIATION_TYPES, AssociationType, Kind
 from liaison.domain.object_types import BUILTIN_TYPES
-from liaison.services import association_reads, associations, pair_labels
+from liaison.services import association_reads, associations
 from liaison.services.associations import (
     MAX_PAGE,
     Associated,
@@ -59,9 +59,14 @@ def create_labelled(
     (P3). Type 1, 5 or 26 (or a custom primary label) makes the company the record's primary,
     replacing the previous one (P2). → 201 LabelsBetweenObjectPair."""
     caller = access.write(objectType, toObjectType)
-    view = pair_labels.set_labels(
-        database, caller, objectType, objectId, toObjectType, toObjectId, _type_ids(specs)
-    )
+    view = associations.associate(
+        database,
+        caller,
+        [AssociationInput(objectId, toObjectId, _type_ids(specs))],
+        from_type=objectType,
+        to_type=toObjectType,
+        replace_labels=True,
+    ).single()
     return Json(_labels_between(view), status_code=201)
 
 
