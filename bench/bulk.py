@@ -61,8 +61,8 @@ def run(
     pool = dataset.companies(database, caller, layout.pool)
     tally = _Tally()
     for turn, batch in enumerate(dataset.bulk_batches(database, caller, layout, pool)):
-        liaison = _liaison_batch(database, caller, batch)
-        floor = _floor_batch(bare, caller.account_id, batch)
+        liaison = liaison_batch(database, caller, batch)
+        floor = floor_batch(bare, caller.account_id, batch)
         tally.add(len(batch), both(liaison, floor, turn))
         out_of_time = budget is not None and time.perf_counter() - started > budget
         if tally.pairs % max(layout.pairs // 10, BATCH_PAIRS) == 0 or out_of_time:
@@ -88,7 +88,7 @@ def _name(done: int, total: int) -> str:
     return f"bulk associate {done:,} pairs (of {total:,}: time budget), batches of {BATCH_PAIRS:,}"
 
 
-def _liaison_batch(database: Database, caller: Caller, batch: list[Pair]) -> Callable[[], Any]:
+def liaison_batch(database: Database, caller: Caller, batch: list[Pair]) -> Callable[[], Any]:
     inputs = [AssociationInput(contact, company) for contact, company in batch]
 
     def associate() -> None:
@@ -99,7 +99,7 @@ def _liaison_batch(database: Database, caller: Caller, batch: list[Pair]) -> Cal
     return associate
 
 
-def _floor_batch(bare: BareStore, account: int, batch: list[Pair]) -> Callable[[], Any]:
+def floor_batch(bare: BareStore, account: int, batch: list[Pair]) -> Callable[[], Any]:
     now = now_micros()
     rows = [
         row

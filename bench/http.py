@@ -26,14 +26,11 @@ from rich.console import Console
 
 from bench import dataset
 from bench.bare import BareStore
+from bench.bulk import floor_batch, liaison_batch
 from bench.dataset import BATCH_PAIRS, Layout, Pair
 from bench.results import Result
-from liaison.domain.object_types import COMPANIES, CONTACTS
-from liaison.services import associations
-from liaison.services.associations import AssociationInput
 from liaison.services.database import Database
 from liaison.services.unit import Caller
-from liaison.storage.clock import now_micros
 
 GOAL = ">= 50000/s"
 PATH = "/crm/v4/associations/contacts/companies/batch/create"
@@ -62,8 +59,8 @@ def run(
         for turn, (sent, engine) in enumerate(zip(over_http, in_engine, strict=True)):
             sides = {
                 "http": _request(client, sent),
-                "engine": _engine(database, caller, engine),
-                "floor": _floor(bare, caller.account_id, sent),
+                "engine": liaison_batch(database, caller, engine),
+                "floor": floor_batch(bare, caller.account_id, sent),
             }
             order = list(sides)[turn % 3 :] + list(sides)[: turn % 3]
             for side in order:
@@ -110,30 +107,6 @@ def _request(client: http.client.HTTPConnection, batch: list[Pair]) -> Callable[
             raise RuntimeError(f"HTTP {response.status}: {answer[:500]!r}")
 
     return send
-
-
-def _engine(database: Database, caller: Caller, batch: list[Pair]) -> Callable[[], Any]:
-    inputs = [AssociationInput(contact, company) for contact, company in batch]
-
-    def associate() -> None:
-        result = associations.associate(database, caller, inputs)
-        if result.errors:
-            raise RuntimeError(f"Liaison refused part of a batch: {result.errors[0].error}")
-
-    return associate
-
-
-def _floor(bare: BareStore, account: int, batch: list[Pair]) -> Callable[[], Any]:
-    now = now_micros()
-    rows = [
-        row
-        for contact, company in batch
-        for row in (
-            (account, contact, COMPANIES, company, now),
-            (account, company, CONTACTS, contact, now),
-        )
-    ]
-    return lambda: bare.insert(rows)
 
 
 def _seconds(action: Callable[[], Any]) -> float:

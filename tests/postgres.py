@@ -10,12 +10,13 @@ import contextlib
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 
 import psycopg
+
+from tests.served import free_port
 
 LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -26,12 +27,6 @@ def _reachable(url: str) -> bool:
             return True
     except psycopg.Error:
         return False
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _binaries() -> str | None:
@@ -63,7 +58,7 @@ def server() -> Iterator[str | None]:
 @contextlib.contextmanager
 def _own_cluster(bin_dir: str) -> Iterator[str | None]:
     data = tempfile.mkdtemp(prefix="liaison-pg-")
-    port = _free_port()
+    port = free_port()
     user = []
     if os.geteuid() == 0:  # PostgreSQL refuses to run as root: use the postgres system user
         shutil.chown(data, "postgres")

@@ -11,12 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +25,7 @@ from liaison.services import invariants, tokens
 from liaison.services.database import Database
 from tests import postgres
 from tests.conftest import missing
+from tests.served import serving
 
 ADMIN_TOKEN = "liaison-test-admin-token-0123456789"
 
@@ -56,12 +51,6 @@ class Live:
 
     def database(self) -> Database:
         return Database.open(self.database_url, migrate=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -90,44 +79,15 @@ def live(
 
 @contextlib.contextmanager
 def _served(database_url: str, tmp: Path, store: str) -> Iterator[Live]:
-    port = _free_port()
-    log_path = tmp / "serve.log"
-    env = {**os.environ, "LIAISON_ADMIN_TOKEN": ADMIN_TOKEN}
-    command = [sys.executable, "-m", "liaison.cli", "serve", "--port", str(port)]
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [*command, "--database", database_url], stdout=log, stderr=subprocess.STDOUT, env=env
-        )
-        try:
-            _wait_until_up(f"http://127.0.0.1:{port}/health", server, log_path)
-            yield Live(f"http://127.0.0.1:{port}", ADMIN_TOKEN, database_url, store)
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-    text = log_path.read_text()
-    assert "Traceback" not in text, f"the live server logged an error:\n{text}"
+    env = {"LIAISON_ADMIN_TOKEN": ADMIN_TOKEN}
+    with serving(database_url, tmp / "serve.log", env=env) as url:
+        yield Live(url, ADMIN_TOKEN, database_url, store)
     database = Database.open(database_url, migrate=False)
     try:
         problems = invariants.check(database)
     finally:
         database.close()
     assert problems == [], "invariants broken:\n" + "\n".join(problems)
-
-
-def _wait_until_up(url: str, server: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError):
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"liaison serve did not answer:\n{log_path.read_text()}")
-            time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -24,6 +20,7 @@ from liaison.services.demo import load_demo
 from liaison.services.unit import Caller
 from liaison.storage.tables import associations as associations_table
 from tests.helpers import dump
+from tests.served import serving
 
 ME = Caller(1, Actor.user("user-1", "Ann Admin"))
 
@@ -104,47 +101,20 @@ def test_demo_loads_once(url: str) -> None:
     database.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _get(address: str) -> tuple[int, str]:
     with urllib.request.urlopen(address, timeout=5) as response:
         return response.status, response.read().decode()
 
 
 def test_serve_answers_health_on_a_real_port(tmp_path: Path, url: str) -> None:
-    port = _free_port()
     log = tmp_path / "serve.log"
-    command = [sys.executable, "-m", "liaison.cli", "serve", "--port", str(port)]
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [*command, "--database", url, "--demo"], stdout=out, stderr=subprocess.STDOUT
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    status, body = _get(f"http://127.0.0.1:{port}/health")
-                    break
-                except (urllib.error.URLError, ConnectionError):
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail(f"liaison serve did not answer:\n{log.read_text()}")
-                    time.sleep(0.2)
-            assert status == 200
-            assert json.loads(body) == {"status": "ok", "database": "sqlite"}
-            status, page = _get(f"http://127.0.0.1:{port}/")
-            assert "Sign in to Liaison" in page  # the web UI's home asks to sign in first
-            assert 'href="/health"' in page
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    with serving(url, log, "--demo") as base:
+        status, body = _get(f"{base}/health")
+        assert status == 200
+        assert json.loads(body) == {"status": "ok", "database": "sqlite"}
+        status, page = _get(f"{base}/")
+        assert "Sign in to Liaison" in page  # the web UI's home asks to sign in first
+        assert 'href="/health"' in page
     assert "Demo data loaded" in log.read_text()
 
 

@@ -8,13 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +22,7 @@ from liaison.services.associations import AssociationInput
 from liaison.services.database import Database
 from liaison.services.demo import demo_caller
 from tests.conftest import missing
+from tests.served import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = (
@@ -48,12 +43,6 @@ class Seeded:
     acme: int
     globex: int
     log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _seed(database_url: str) -> tuple[int, int, int]:
@@ -110,36 +99,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     tmp = tmp_path_factory.mktemp("browser")
     database_url = f"sqlite:///{tmp / 'browser.db'}"
     zoe, acme, globex = _seed(database_url)
-    port = _free_port()
     log_path = tmp / "serve.log"
-    command = [sys.executable, "-m", "liaison.cli", "serve", "--demo", "--port", str(port)]
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [*command, "--database", database_url], stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            _wait_until_up(f"http://127.0.0.1:{port}/health", server, log_path)
-            yield Seeded(f"http://127.0.0.1:{port}", database_url, zoe, acme, globex, log_path)
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-    assert "Traceback" not in log_path.read_text()
-
-
-def _wait_until_up(url: str, server: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError):
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"liaison serve did not answer:\n{log_path.read_text()}")
-            time.sleep(0.2)
+    with serving(database_url, log_path, "--demo") as url:
+        yield Seeded(url, database_url, zoe, acme, globex, log_path)
 
 
 @pytest.fixture(scope="module")
