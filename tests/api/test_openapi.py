@@ -47,3 +47,14 @@ def test_openapi_documents_the_response_model_of_json_routes(db: Database) -> No
     created = spec["paths"]["/crm-object-schemas/v3/schemas"]["post"]["responses"]["201"]
     schema = created["content"]["application/json"]["schema"]
     assert schema == {"$ref": "#/components/schemas/ObjectSchema"}
+
+
+def test_s3_a_wrong_method_is_405_naming_every_method_the_path_takes(api: TestClient) -> None:
+    """Several routes share a path (one per method): the answer names them all, not the first."""
+    wrong = api.delete("/crm/v3/objects/contacts")
+    assert wrong.status_code == 405
+    assert wrong.headers["allow"] == "GET, POST"
+    assert wrong.json()["category"] == "METHOD_NOT_ALLOWED"
+    assert "takes GET, POST" in wrong.json()["message"]
+    labels_path = api.patch("/crm/v4/associations/contacts/companies/labels")
+    assert labels_path.headers["allow"] == "GET, POST, PUT"

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from liaison.api.responses import Json
 from liaison.domain.errors import ErrorCode, LiaisonError
@@ -124,15 +125,17 @@ def install(app: FastAPI) -> None:
         return Json(body(400, message, errors=details), status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, error: StarletteHTTPException) -> Json:
+    async def http_error(request: Request, error: StarletteHTTPException) -> Json:
         message = str(error.detail) if error.detail else "Request failed."
+        headers = dict(getattr(error, "headers", None) or {})
         if error.status_code == 404 and message == "Not Found":
             message = "There is no such route. See /docs for the API."
-        return Json(
-            body(error.status_code, message),
-            status_code=error.status_code,
-            headers=getattr(error, "headers", None),
-        )
+        if error.status_code == 405:
+            allowed = _allowed_methods(request)
+            headers["Allow"] = ", ".join(allowed)
+            message = f"{request.method} is not allowed here; this path takes {', '.join(allowed)}."
+        status = error.status_code
+        return Json(body(status, message), status_code=status, headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, _: Exception) -> Json:
@@ -145,6 +148,21 @@ def install(app: FastAPI) -> None:
             ),
             status_code=500,
         )
+
+
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route of this path takes (Starlette names only the first route's)."""
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.routes
+        )
+    ]
 
 
 def _detail(error: Mapping[str, Any]) -> dict[str, Any]:
