@@ -117,6 +117,7 @@ records = Table(
     Column("merged_into", Id),
     ForeignKeyConstraint(["account_id"], ["accounts.id"]),
     Index("ix_records_type", "account_id", "type_id", "archived", "id"),
+    Index("ix_records_type_name", "account_id", "type_id", "archived", "name", "id"),
 )
 
 associations = Table(
