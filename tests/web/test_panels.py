@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from liaison.domain.history import Source
-from liaison.services import associations, history, labels, records
+from liaison.services import associations, history, labels
 from liaison.services.associations import AssociationInput
 from liaison.services.database import Database
 from liaison.services.users import User
@@ -66,7 +66,11 @@ def test_U2_add_existing_companies_choosing_the_primary_and_a_label_is_one_opera
     saved = htmx_post(
         web,
         base,
-        {"to_id": [str(acme.id), str(globex.id)], "primary": str(globex.id), "label": str(advisor.id)},
+        {
+            "to_id": [str(acme.id), str(globex.id)],
+            "primary": str(globex.id),
+            "label": str(advisor.id),
+        },
     )
     assert "2 companies associated." in saved.text, saved.text[:600]
     assert sorted(_labels_of(db, ann, person.id, globex.id)) == ["Advisor", "Primary"]
@@ -94,13 +98,10 @@ def test_U2_add_existing_refused_by_the_engine_shows_in_the_panel_and_changes_no
     web: TestClient, db: Database, ann: User
 ) -> None:
     person = contact(db, ann.caller, "Zoe")
-    before = dump(db)
     base = f"/app/contacts/{person.id}/add/companies"
     # a label of another pair (contact→deal labels are not contact→company ones)
     deal_label, _ = labels.create_label(db, ann.caller, "contacts", "deals", label="Buyer")
     before = dump(db)
-    acme = records.get_many(db, ann.caller, "companies", [])
-    del acme
     refused = htmx_post(web, base, {"to_id": str(person.id)})  # a contact is no company
     assert _error(refused.text)
     assert dump(db) == before
@@ -139,7 +140,9 @@ def test_U2_create_new_refused_keeps_the_form_and_changes_nothing(
     person = contact(db, ann.caller, "Zoe")
     before = dump(db)
     refused = htmx_post(
-        web, f"/app/contacts/{person.id}/add/deals/create", {"dealname": "<b>Big</b>", "amount": "lots"}
+        web,
+        f"/app/contacts/{person.id}/add/deals/create",
+        {"dealname": "<b>Big</b>", "amount": "lots"},
     )
     assert _error(refused.text)
     assert "&lt;b&gt;Big&lt;/b&gt;" in refused.text

@@ -67,7 +67,9 @@ class LabelsPanel:
     error: str | None = None
 
 
-def _label_types(database: Database, user: User, from_type: str, to_type: str) -> list[AssociationType]:
+def _label_types(
+    database: Database, user: User, from_type: str, to_type: str
+) -> list[AssociationType]:
     return [
         t
         for t in labels.list_types(database, user.caller, from_type, to_type)
@@ -252,7 +254,9 @@ async def add_new(
     message = f"{target.singular.capitalize()} {name} created and associated."
     fresh = context_of(database, user, type_name, record_id, Message(message))
     if form.get("another"):
-        return _sidebar(request, fresh.with_panel(AddPanel(target, "create", fields=fields, done=message)))
+        return _sidebar(
+            request, fresh.with_panel(AddPanel(target, "create", fields=fields, done=message))
+        )
     return _sidebar(request, fresh)
 
 
@@ -289,9 +293,7 @@ async def edit_labels(
     item = AssociationInput(record_id, to_id, panel.keep + chosen)
 
     def save() -> object:
-        return associations.associate(
-            database, user.caller, [item], replace_labels=True
-        ).check()
+        return associations.associate(database, user.caller, [item], replace_labels=True).check()
 
     def again(error: str) -> LabelsPanel:
         return LabelsPanel(to_id, panel.labels, set(chosen), panel.keep, error)
@@ -299,7 +301,9 @@ async def edit_labels(
     ok = _run(save)
     if ok is not None:
         return _sidebar(request, page.with_labels(again(ok)))
-    return _sidebar(request, context_of(database, user, type_name, record_id, Message("Labels saved.")))
+    return _sidebar(
+        request, context_of(database, user, type_name, record_id, Message("Labels saved."))
+    )
 
 
 def _labels_panel(database: Database, user: User, page: RecordContext, to_id: int) -> LabelsPanel:

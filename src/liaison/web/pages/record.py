@@ -65,8 +65,10 @@ class RecordContext:
         return self.can_be_primary(card) and card.total > 2
 
     def add_url(self, to_type: str, step: str = "") -> str:
-        return urls.record(self.object_type, self.record.id) + f"/add/{to_type}" + (
-            f"/{step}" if step else ""
+        return (
+            urls.record(self.object_type, self.record.id)
+            + f"/add/{to_type}"
+            + (f"/{step}" if step else "")
         )
 
     @property
