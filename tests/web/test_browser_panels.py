@@ -6,7 +6,6 @@ returns. Skips loudly without Chromium (fails under LIAISON_REQUIRE_ALL=1)."""
 from __future__ import annotations
 
 import json
-import re
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from liaison.services.associations import AssociationInput
 from liaison.services.database import Database
 from liaison.services.demo import demo_caller
 from tests.served import serving
-from tests.web.test_browser import SCREENSHOTS, _sign_in, browser, page  # noqa: F401
+from tests.web.browsing import SCREENSHOTS, sign_in
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ def _api_companies(served: Seeded) -> dict[int, list[str | None]]:
         f"{served.url}/crm/v4/objects/contacts/{served.max}/associations/companies",
         headers={"Authorization": f"Bearer {served.token}"},
     )
-    with urllib.request.urlopen(request) as response:  # noqa: S310 (the local test server)
+    with urllib.request.urlopen(request) as response:
         body = json.load(response)
     return {
         r["toObjectId"]: sorted(t["label"] or "" for t in r["associationTypes"])
@@ -88,12 +87,12 @@ def _item(page: Any, name: str) -> Any:
 
 
 def test_U2_U3_add_two_companies_label_one_and_remove_the_primary_naming_a_successor(
-    page: Any,  # noqa: F811
+    page: Any,
     served: Seeded,
 ) -> None:
     from playwright.sync_api import expect
 
-    _sign_in(page, served)  # type: ignore[arg-type]
+    sign_in(page, served.url)
     page.goto(f"{served.url}/app/contacts/{served.max}")
     expect(_item(page, "Umbrella").locator(".badge.primary")).to_be_visible()
 
