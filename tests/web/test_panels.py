@@ -10,12 +10,12 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from liaison.domain.history import Source
-from liaison.services import associations, history, labels
+from liaison.services import associations, history, labels, limits, records
 from liaison.services.associations import AssociationInput
 from liaison.services.database import Database
 from liaison.services.users import User
 from tests.helpers import company, contact, dump
-from tests.web.conftest import csrf
+from tests.web.conftest import Counter, csrf
 
 
 def htmx_post(client: TestClient, path: str, data: dict[str, str | list[str]]) -> Response:
@@ -224,3 +224,53 @@ def test_panels_need_the_csrf_token(web: TestClient, db: Database, ann: User) ->
     )
     assert response.status_code == 403
     assert dump(db) == before
+
+
+def test_U2_a_limit_refusal_shows_in_the_panel_and_changes_nothing(
+    web: TestClient, db: Database, ann: User
+) -> None:
+    person = contact(db, ann.caller, "Zoe")
+    acme, globex = company(db, ann.caller, "Acme"), company(db, ann.caller, "Globex")
+    base_type = labels.list_types(db, ann.caller, "contacts", "companies")[0]
+    limits.set_limits(db, ann.caller, "contacts", "companies", {base_type.id: 1})
+    before = dump(db)
+    refused = htmx_post(
+        web, f"/app/contacts/{person.id}/add/companies", {"to_id": [str(acme.id), str(globex.id)]}
+    )
+    assert "at most 1 company" in _error(refused.text)
+    assert "Adding: Acme, Globex" in refused.text  # the panel keeps the choice
+    assert dump(db) == before
+
+
+def test_panels_escape_what_users_typed(web: TestClient, db: Database, ann: User) -> None:
+    person = contact(db, ann.caller, "Zoe")
+    company(db, ann.caller, "<script>alert(1)</script>")
+    found = htmx_get(web, f"/app/contacts/{person.id}/add/companies/search?q=script")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in found.text
+    assert "<script>alert" not in found.text
+
+
+def test_panels_of_another_accounts_record_or_an_unknown_type_are_404(
+    web: TestClient, db: Database, ann: User
+) -> None:
+    person = contact(db, ann.caller, "Zoe")
+    assert htmx_get(web, f"/app/contacts/{person.id}/add/widgets").status_code == 404
+    assert htmx_get(web, "/app/contacts/999999/add/companies").status_code == 404
+    before = dump(db)
+    response = htmx_post(web, "/app/contacts/999999/add/companies", {"to_id": str(person.id)})
+    assert response.status_code == 404
+    assert dump(db) == before
+
+
+def test_U1_opening_a_panel_costs_the_same_with_many_associations(
+    web: TestClient, db: Database, ann: User, counted: Counter
+) -> None:
+    few, many = contact(db, ann.caller, "Few"), contact(db, ann.caller, "Many")
+    made = records.create_many(
+        db, ann.caller, "companies", [records.NewRecord({"name": f"C{i}"}) for i in range(15)]
+    )
+    associations.associate(db, ann.caller, [AssociationInput(few.id, made[0].id)]).check()
+    associations.associate(db, ann.caller, [AssociationInput(many.id, c.id) for c in made]).check()
+    small = counted.during(lambda: htmx_get(web, f"/app/contacts/{few.id}/add/companies"))
+    large = counted.during(lambda: htmx_get(web, f"/app/contacts/{many.id}/add/companies"))
+    assert small == large

@@ -19,7 +19,7 @@ from liaison.domain.association_types import AssociationType, Kind
 from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.object_types import COMPANIES, ObjectType
 from liaison.domain.records import Record
-from liaison.services import associations, browse, labels, records
+from liaison.services import all_or_nothing, associations, browse, labels, records
 from liaison.services.associations import AssociationInput
 from liaison.services.database import Database
 from liaison.services.records import NewAssociation
@@ -182,7 +182,7 @@ async def add_existing(
     request: Request, database: Db, user: SignedIn, type_name: str, record_id: int, to_type: str
 ) -> Response:
     """Save: every chosen record associated with the chosen labels, and the primary if one was
-    chosen, in one service call (one operation)."""
+    chosen, in one service call (one operation); one refused record refuses them all."""
     page = context_of(database, user, type_name, record_id)
     target = _target(database, user, to_type)
     form = await request.form()
@@ -202,9 +202,9 @@ async def add_existing(
     def save() -> object:
         if not inputs:
             raise LiaisonError(ErrorCode.INVALID_INPUT, "Choose at least one record.")
-        return associations.associate(
+        return all_or_nothing.associate(
             database, user.caller, inputs, from_type=page.object_type.name, to_type=target.name
-        ).check()
+        )
 
     def again(error: str) -> AddPanel:
         found = records.get_many(database, user.caller, target.name, chosen)
