@@ -274,3 +274,22 @@ def test_U1_opening_a_panel_costs_the_same_with_many_associations(
     small = counted.during(lambda: htmx_get(web, f"/app/contacts/{few.id}/add/companies"))
     large = counted.during(lambda: htmx_get(web, f"/app/contacts/{many.id}/add/companies"))
     assert small == large
+
+
+def test_P4_remove_as_primary_with_one_other_company_asks_for_it(
+    web: TestClient, db: Database, ann: User
+) -> None:
+    person = contact(db, ann.caller, "Zoe")
+    acme, globex = company(db, ann.caller, "Acme"), company(db, ann.caller, "Globex")
+    associations.associate(
+        db, ann.caller, [AssociationInput(person.id, c.id) for c in (acme, globex)]
+    ).check()
+    menu = web.get(f"/app/contacts/{person.id}").text.split("remove-primary")[1].split("</form>")[0]
+    assert f'<option value="{globex.id}">Globex</option>' in menu
+    done = htmx_post(
+        web,
+        f"/app/contacts/{person.id}/associations/{acme.id}/remove-primary",
+        {"successor": str(globex.id)},
+    )
+    assert "Primary company changed." in done.text
+    assert _labels_of(db, ann, person.id, globex.id) == ["Primary"]

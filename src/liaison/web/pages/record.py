@@ -61,8 +61,16 @@ class RecordContext:
         return [item for item in card.records if item.id != to_id]
 
     def asks_successor(self, card: AssociationCard) -> bool:
-        """Removing this card's primary needs a successor: a contact with 2+ other companies."""
-        return self.can_be_primary(card) and card.total > 2
+        """Removing the association of this card's primary needs a successor: a contact with
+        two or more other companies (P4; with one left, that one becomes primary)."""
+        return self.object_type.requires_primary_company and self._companies(card) > 2
+
+    def asks_successor_for_primary(self, card: AssociationCard) -> bool:
+        """Remove as primary needs a successor: a contact with any other company (P3, P4)."""
+        return self.object_type.requires_primary_company and self._companies(card) > 1
+
+    def _companies(self, card: AssociationCard) -> int:
+        return card.total if card.object_type.id == COMPANIES else 0
 
     def add_url(self, to_type: str, step: str = "") -> str:
         return (
