@@ -29,3 +29,10 @@ def sign_in(page: Any, url: str) -> None:
     page.get_by_label("Password").fill(users.DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/app/contacts$"))
+
+
+def card_item(page: Any, name: str, card: str = "companies") -> Any:
+    """A sidebar card's entry for the record with this name (found by its link, not by the
+    text of its menu, which may name other records)."""
+    section = page.locator(f'section[data-type="{card}"]')
+    return section.locator("li.assoc-item", has=page.get_by_role("link", name=name, exact=True))

@@ -19,7 +19,7 @@ from liaison.services.associations import AssociationInput
 from liaison.services.database import Database
 from liaison.services.demo import demo_caller
 from tests.served import serving
-from tests.web.browsing import SCREENSHOTS, sign_in
+from tests.web.browsing import SCREENSHOTS, card_item, sign_in
 
 
 @dataclass(frozen=True)
@@ -113,9 +113,8 @@ def test_S1_U1_sign_in_search_open_a_contact_and_sign_out(page: Any, served: See
     page.get_by_role("link", name="Zoe Browser").click()
     page.wait_for_url(re.compile(rf"/app/contacts/{served.zoe}$"))
     expect(page.get_by_role("heading", name="Zoe Browser", level=1)).to_be_visible()
-    card = page.locator('section[data-type="companies"]')
-    acme = card.locator("li", has_text="Acme")
-    globex = card.locator("li", has_text="Globex")
+    acme = card_item(page, "Acme")
+    globex = card_item(page, "Globex")
     expect(acme.locator(".badge.primary")).to_have_text("Primary")
     expect(globex.locator(".badge.label")).to_have_text("Advisor")
     expect(globex.locator(".badge.primary")).to_have_count(0)
@@ -136,14 +135,12 @@ def test_U3_set_as_primary_from_the_card_menu(page: Any, served: Seeded) -> None
 
     sign_in(page, served.url)
     page.goto(f"{served.url}/app/contacts/{served.zoe}")
-    card = page.locator('section[data-type="companies"]')
-    globex = card.locator("li", has_text="Globex")
+    globex = card_item(page, "Globex")
     globex.get_by_label("Actions for Globex").click()
     globex.get_by_role("button", name="Set as primary").click()
     expect(page.get_by_role("status")).to_have_text("Primary company changed.")
-    card = page.locator('section[data-type="companies"]')
-    expect(card.locator("li", has_text="Globex").locator(".badge.primary")).to_be_visible()
-    expect(card.locator("li", has_text="Acme").locator(".badge.primary")).to_have_count(0)
+    expect(card_item(page, "Globex").locator(".badge.primary")).to_be_visible()
+    expect(card_item(page, "Acme").locator(".badge.primary")).to_have_count(0)
 
     database = Database.open(served.database_url, migrate=False)
     try:

@@ -19,7 +19,7 @@ from liaison.services.associations import AssociationInput
 from liaison.services.database import Database
 from liaison.services.demo import demo_caller
 from tests.served import serving
-from tests.web.browsing import SCREENSHOTS, sign_in
+from tests.web.browsing import SCREENSHOTS, card_item, sign_in
 
 
 @dataclass(frozen=True)
@@ -80,12 +80,6 @@ def _api_companies(served: Seeded) -> dict[int, list[str | None]]:
     }
 
 
-def _item(page: Any, name: str) -> Any:
-    """The companies card's entry for the company with this name (its link, not its menu)."""
-    card = page.locator('section[data-type="companies"]')
-    return card.locator("li.assoc-item", has=page.get_by_role("link", name=name, exact=True))
-
-
 def test_U2_U3_add_two_companies_label_one_and_remove_the_primary_naming_a_successor(
     page: Any,
     served: Seeded,
@@ -94,7 +88,7 @@ def test_U2_U3_add_two_companies_label_one_and_remove_the_primary_naming_a_succe
 
     sign_in(page, served.url)
     page.goto(f"{served.url}/app/contacts/{served.max}")
-    expect(_item(page, "Umbrella").locator(".badge.primary")).to_be_visible()
+    expect(card_item(page, "Umbrella").locator(".badge.primary")).to_be_visible()
 
     companies = page.locator('section[data-type="companies"]')
     companies.get_by_role("button", name="Add companies").click()
@@ -108,26 +102,30 @@ def test_U2_U3_add_two_companies_label_one_and_remove_the_primary_naming_a_succe
     page.screenshot(path=str(SCREENSHOTS / "add-panel.png"), full_page=True)
     panel.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_have_text("2 companies associated.")
-    expect(_item(page, "Hooli").locator(".badge.primary")).to_be_visible()
-    expect(_item(page, "Umbrella").locator(".badge.primary")).to_have_count(0)
+    expect(card_item(page, "Hooli").locator(".badge.primary")).to_be_visible()
+    expect(card_item(page, "Umbrella").locator(".badge.primary")).to_have_count(0)
 
-    initech = _item(page, "Initech")
+    initech = card_item(page, "Initech")
     initech.get_by_label("Actions for Initech").click()
     initech.get_by_role("button", name="Edit labels").click()
     form = page.get_by_role("form", name="Labels of Initech")
     form.get_by_label("Advisor").check()
     form.get_by_role("button", name="Save labels").click()
     expect(page.get_by_role("status")).to_have_text("Labels saved.")
-    expect(_item(page, "Initech").locator(".badge.label")).to_have_text("Advisor")
+    expect(card_item(page, "Initech").locator(".badge.label")).to_have_text("Advisor")
 
-    hooli = _item(page, "Hooli")
+    hooli = card_item(page, "Hooli")
     hooli.get_by_label("Actions for Hooli").click()
     remove = hooli.locator("form", has=page.get_by_role("button", name="Remove association"))
     remove.get_by_label("New primary").select_option(label="Initech")
+    page.screenshot(path=str(SCREENSHOTS / "association-menu.png"), full_page=True)
     remove.get_by_role("button", name="Remove association").click()
     expect(page.get_by_role("status")).to_have_text("Association removed.")
-    expect(_item(page, "Hooli")).to_have_count(0)
-    expect(_item(page, "Initech").locator(".badge.primary")).to_be_visible()
+    expect(card_item(page, "Hooli")).to_have_count(0)
+    expect(card_item(page, "Initech").locator(".badge.primary")).to_be_visible()
+    overview = page.locator("#overview")  # updated with the sidebar
+    expect(overview).to_contain_text("associated with 2 records")
+    expect(overview).to_contain_text("Primary: Initech")
 
     assert _api_companies(served) == {
         served.umbrella: [""],

@@ -109,7 +109,7 @@ def _search(database: Database, user: User, target: ObjectType, query: str) -> l
 
 
 def _sidebar(request: Request, page: RecordContext) -> Response:
-    return render(request, "_associations.html", page=page)
+    return render(request, "_associations.html", page=page, oob=True)
 
 
 def _ids(form: FormData, name: str) -> list[int]:

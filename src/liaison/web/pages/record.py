@@ -168,9 +168,9 @@ def _change(
         change()
     except LiaisonError as error:
         page = RecordContext(browse_first.chrome, browse_first.data, Message(error.message, True))
-        return render(request, "_associations.html", page=page)
+        return render(request, "_associations.html", page=page, oob=True)
     context = context_of(database, user, type_name, record_id, Message(done))
-    return render(request, "_associations.html", page=context)
+    return render(request, "_associations.html", page=context, oob=True)
 
 
 def context_of(
