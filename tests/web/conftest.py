@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +22,8 @@ from liaison.api.app import create_app
 from liaison.services import users
 from liaison.services.database import Database
 from liaison.services.users import User
+from tests.conftest import missing
+from tests.web.browsing import CHROMIUM
 
 PASSWORD = "correct horse battery"
 
@@ -83,3 +87,26 @@ def counted(db: Database) -> Iterator[Counter]:
     event.listen(db.engine, "before_cursor_execute", counter)
     yield counter
     event.remove(db.engine, "before_cursor_execute", counter)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium) for the browser tests")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright's Python package is not installed (make install)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    opened = context.new_page()
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()

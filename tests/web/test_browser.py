@@ -5,10 +5,7 @@ docs/screenshots/. Without Chromium these tests skip loudly (fail under LIAISON_
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,18 +18,8 @@ from liaison.services import associations, history, labels, records, users
 from liaison.services.associations import AssociationInput
 from liaison.services.database import Database
 from liaison.services.demo import demo_caller
-from tests.conftest import missing
 from tests.served import serving
-
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = (
-    ROOT / "docs" / "screenshots"
-    if os.environ.get("LIAISON_SCREENSHOTS") == "1"
-    else Path(tempfile.gettempdir()) / "liaison-screenshots"
-)
-"""The README's screenshots are refreshed on demand (`LIAISON_SCREENSHOTS=1 make test`), so a
-plain test run leaves the working tree clean."""
-CHROMIUM = os.environ.get("LIAISON_CHROMIUM", "/usr/bin/chromium")
+from tests.web.browsing import SCREENSHOTS, card_item, sign_in
 
 
 @dataclass(frozen=True)
@@ -104,38 +91,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
         yield Seeded(url, database_url, zoe, acme, globex, log_path)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium) for the browser tests")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("Playwright's Python package is not installed (make install)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    opened = context.new_page()
-    opened.set_default_timeout(15_000)
-    yield opened
-    context.close()
-
-
-def _sign_in(page: Any, served: Seeded) -> None:
-    page.goto(served.url + "/")
-    assert "/app/signin" in page.url
-    page.get_by_label("Email").fill(users.DEMO_EMAIL)
-    page.get_by_label("Password").fill(users.DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/app/contacts$"))
-
-
 def test_serve_demo_prints_the_demo_users_credentials(served: Seeded) -> None:
     log = served.log.read_text()
     assert users.DEMO_EMAIL in log and users.DEMO_PASSWORD in log
@@ -144,7 +99,7 @@ def test_serve_demo_prints_the_demo_users_credentials(served: Seeded) -> None:
 def test_S1_U1_sign_in_search_open_a_contact_and_sign_out(page: Any, served: Seeded) -> None:
     from playwright.sync_api import expect
 
-    _sign_in(page, served)
+    sign_in(page, served.url)
     rows = page.locator("table.records tbody tr")
     expect(rows).to_have_count(4)
     expect(page.get_by_role("link", name="Zoe Browser")).to_be_visible()
@@ -158,9 +113,8 @@ def test_S1_U1_sign_in_search_open_a_contact_and_sign_out(page: Any, served: See
     page.get_by_role("link", name="Zoe Browser").click()
     page.wait_for_url(re.compile(rf"/app/contacts/{served.zoe}$"))
     expect(page.get_by_role("heading", name="Zoe Browser", level=1)).to_be_visible()
-    card = page.locator('section[data-type="companies"]')
-    acme = card.locator("li", has_text="Acme")
-    globex = card.locator("li", has_text="Globex")
+    acme = card_item(page, "Acme")
+    globex = card_item(page, "Globex")
     expect(acme.locator(".badge.primary")).to_have_text("Primary")
     expect(globex.locator(".badge.label")).to_have_text("Advisor")
     expect(globex.locator(".badge.primary")).to_have_count(0)
@@ -179,16 +133,14 @@ def test_S1_U1_sign_in_search_open_a_contact_and_sign_out(page: Any, served: See
 def test_U3_set_as_primary_from_the_card_menu(page: Any, served: Seeded) -> None:
     from playwright.sync_api import expect
 
-    _sign_in(page, served)
+    sign_in(page, served.url)
     page.goto(f"{served.url}/app/contacts/{served.zoe}")
-    card = page.locator('section[data-type="companies"]')
-    globex = card.locator("li", has_text="Globex")
+    globex = card_item(page, "Globex")
     globex.get_by_label("Actions for Globex").click()
     globex.get_by_role("button", name="Set as primary").click()
     expect(page.get_by_role("status")).to_have_text("Primary company changed.")
-    card = page.locator('section[data-type="companies"]')
-    expect(card.locator("li", has_text="Globex").locator(".badge.primary")).to_be_visible()
-    expect(card.locator("li", has_text="Acme").locator(".badge.primary")).to_have_count(0)
+    expect(card_item(page, "Globex").locator(".badge.primary")).to_be_visible()
+    expect(card_item(page, "Acme").locator(".badge.primary")).to_have_count(0)
 
     database = Database.open(served.database_url, migrate=False)
     try:

@@ -17,7 +17,7 @@ from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.services.database import Database
 from liaison.services.secret_key import web_signing_key
 from liaison.web import urls
-from liaison.web.pages import index, record, signin
+from liaison.web.pages import index, panels, record, signin
 from liaison.web.session import SignInRequired, sign_in_url
 from liaison.web.settings import WebSettings
 from liaison.web.templating import is_htmx, render
@@ -36,6 +36,7 @@ def create_web_app(database: Database, settings: WebSettings | None = None) -> A
     app.include_router(signin.router)
     app.include_router(index.router)
     app.include_router(record.router)
+    app.include_router(panels.router)
     _install_error_pages(app)
     app.add_middleware(
         SessionMiddleware,

@@ -4,7 +4,8 @@ sidebar with one card per associated type; Set as primary and Remove association
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,7 +15,7 @@ from liaison.domain.object_types import COMPANIES, ObjectType
 from liaison.domain.records import Record
 from liaison.services import associations, browse
 from liaison.services.associations import AssociationInput
-from liaison.services.browse import AssociationCard, RecordWithAssociations
+from liaison.services.browse import AssociatedRecord, AssociationCard, RecordWithAssociations
 from liaison.services.database import Database
 from liaison.services.users import User
 from liaison.web import urls
@@ -41,6 +42,42 @@ class RecordContext:
     chrome: Chrome
     data: RecordWithAssociations
     message: Message | None = None
+    panel: Any = None
+    """The open + Add panel (`pages.panels.AddPanel`), shown in its card."""
+    labels_panel: Any = None
+    """The open Edit labels form (`pages.panels.LabelsPanel`), shown under its record."""
+
+    def with_panel(self, panel: object) -> RecordContext:
+        return replace(self, panel=panel)
+
+    def with_labels(self, panel: object) -> RecordContext:
+        return replace(self, labels_panel=panel)
+
+    def with_message(self, message: Message) -> RecordContext:
+        return replace(self, message=message)
+
+    def others(self, card: AssociationCard, to_id: int) -> list[AssociatedRecord]:
+        """The card's other listed records: the successors to choose from (P4)."""
+        return [item for item in card.records if item.id != to_id]
+
+    def asks_successor(self, card: AssociationCard) -> bool:
+        """Removing the association of this card's primary needs a successor: a contact with
+        two or more other companies (P4; with one left, that one becomes primary)."""
+        return self.object_type.requires_primary_company and self._companies(card) > 2
+
+    def asks_successor_for_primary(self, card: AssociationCard) -> bool:
+        """Remove as primary needs a successor: a contact with any other company (P3, P4)."""
+        return self.object_type.requires_primary_company and self._companies(card) > 1
+
+    def _companies(self, card: AssociationCard) -> int:
+        return card.total if card.object_type.id == COMPANIES else 0
+
+    def add_url(self, to_type: str, step: str = "") -> str:
+        return (
+            urls.record(self.object_type, self.record.id)
+            + f"/add/{to_type}"
+            + (f"/{step}" if step else "")
+        )
 
     @property
     def object_type(self) -> ObjectType:
@@ -82,7 +119,7 @@ class RecordContext:
 def record_page(
     request: Request, database: Db, user: SignedIn, type_name: str, record_id: int
 ) -> Response:
-    context = _context(database, user, type_name, record_id)
+    context = context_of(database, user, type_name, record_id)
     if context.record.id != record_id:  # merged away: its survivor's page (L3)
         return RedirectResponse(urls.record(context.object_type, context.record.id), 303)
     return render(request, "record.html", page=context)
@@ -126,17 +163,17 @@ def _change(
     change: Callable[[], object],
     done: str,
 ) -> Response:
-    browse_first = _context(database, user, type_name, record_id)  # 404 for another's record
+    browse_first = context_of(database, user, type_name, record_id)  # 404 for another's record
     try:
         change()
     except LiaisonError as error:
         page = RecordContext(browse_first.chrome, browse_first.data, Message(error.message, True))
-        return render(request, "_associations.html", page=page)
-    context = _context(database, user, type_name, record_id, Message(done))
-    return render(request, "_associations.html", page=context)
+        return render(request, "_associations.html", page=page, oob=True)
+    context = context_of(database, user, type_name, record_id, Message(done))
+    return render(request, "_associations.html", page=context, oob=True)
 
 
-def _context(
+def context_of(
     database: Database,
     user: User,
     type_name: str,
