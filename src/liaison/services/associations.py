@@ -98,10 +98,13 @@ def associate(
     to_type: str | None = None,
     replace_labels: bool = False,
     replace_primary: bool = True,
+    all_or_nothing: bool = False,
 ) -> BatchResult[AssociationView]:
     """Associate pairs and add their labels; with `replace_labels`, the types sent become the
     association's whole set of labels (HubSpot's labelled PUT), keeping the base type and the
-    Primary of a contact's only company (P3). Idempotent (A7)."""
+    Primary of a contact's only company (P3). Idempotent (A7). Each input is all or nothing on
+    its own (the API's 207); with `all_or_nothing` the first refused input is raised and
+    nothing is written (the web UI's *Add existing*)."""
     conflict = OnConflict.REPLACE if replace_primary else OnConflict.REFUSE
 
     def apply(planner: Planner, i: AssociationInput) -> None:
@@ -125,6 +128,7 @@ def associate(
         primary_rules=replace_labels,
         view=True,
         set_wise=not replace_labels,
+        all_or_nothing=all_or_nothing,
     )
 
 
@@ -292,6 +296,7 @@ def _run(
     primary_rules: bool,
     view: bool,
     set_wise: bool = False,
+    all_or_nothing: bool = False,
 ) -> BatchResult[AssociationView]:
     """Apply `apply` to each input in turn. With `set_wise` (associate), the batch is first
     offered whole to `Planner.associate_new`, which plans it at once if every input is new and
@@ -315,6 +320,8 @@ def _run(
                 errors.append(InputError(index, item, error))
             elif view and (item.from_id, item.to_id) in graph.links:
                 results.append(_view(schema, graph, item.from_id, item.to_id))
+        if all_or_nothing and errors:
+            raise errors[0].error
         unit.save(planner)
         return BatchResult(results, errors)
 

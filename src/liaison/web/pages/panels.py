@@ -19,7 +19,7 @@ from liaison.domain.association_types import AssociationType, Kind
 from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.object_types import COMPANIES, ObjectType
 from liaison.domain.records import Record
-from liaison.services import all_or_nothing, associations, browse, labels, records
+from liaison.services import associations, browse, labels, records
 from liaison.services.associations import AssociationInput
 from liaison.services.database import Database
 from liaison.services.records import NewAssociation
@@ -202,9 +202,14 @@ async def add_existing(
     def save() -> object:
         if not inputs:
             raise LiaisonError(ErrorCode.INVALID_INPUT, "Choose at least one record.")
-        return all_or_nothing.associate(
-            database, user.caller, inputs, from_type=page.object_type.name, to_type=target.name
-        )
+        return associations.associate(
+            database,
+            user.caller,
+            inputs,
+            from_type=page.object_type.name,
+            to_type=target.name,
+            all_or_nothing=True,
+        ).results
 
     def again(error: str) -> AddPanel:
         found = records.get_many(database, user.caller, target.name, chosen)
