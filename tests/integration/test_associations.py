@@ -211,6 +211,19 @@ def test_a6_batch_reports_each_refused_input_and_applies_the_rest(db: Database, 
     assert types_between(db, me, bob.id, acme.id) is None
 
 
+def test_a6_an_all_or_nothing_batch_writes_nothing_when_one_input_is_refused(
+    db: Database, me: Caller
+) -> None:
+    ann, bob, acme = contact(db, me, "Ann"), contact(db, me, "Bob"), company(db, me)
+    before = dump(db)
+    with pytest.raises(LiaisonError) as refused:
+        assoc.associate(db, me, [Link(ann.id, acme.id), Link(bob.id, bob.id)], all_or_nothing=True)
+    assert refused.value.code is ErrorCode.SELF_ASSOCIATION
+    assert dump(db) == before
+    done = assoc.associate(db, me, [Link(ann.id, acme.id)], all_or_nothing=True)
+    assert [v.to_id for v in done.results] == [acme.id]
+
+
 def test_a9_paging_by_cursor_reaches_every_association_once(db: Database, me: Caller) -> None:
     acme = company(db, me)
     people = records.create_many(
