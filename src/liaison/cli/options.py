@@ -10,6 +10,7 @@ from rich.console import Console
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from liaison.services.database import Database
+from liaison.storage.accounts import DEFAULT_ACCOUNT_ID
 
 F = TypeVar("F", bound=Callable[..., Any])
 DATABASE_ENV = "LIAISON_DATABASE_URL"
@@ -44,3 +45,19 @@ def open_database(url: str | None) -> Database:
 def describe(database: Database) -> str:
     """The database's URL without its password."""
     return database.engine.url.render_as_string(hide_password=True)
+
+
+def account_option(what: str) -> Callable[[F], F]:
+    """`--account ID` (default: the default account), for commands about `what` of an account."""
+
+    def decorate(function: F) -> F:
+        return click.option(
+            "--account",
+            "account_id",
+            type=int,
+            default=DEFAULT_ACCOUNT_ID,
+            show_default=True,
+            help=f"The account {what} belongs to.",
+        )(function)
+
+    return decorate

@@ -5,19 +5,11 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from liaison.cli.options import console, database_option, open_database
+from liaison.cli.options import account_option, console, database_option, open_database
 from liaison.domain.errors import LiaisonError
 from liaison.services import users
-from liaison.storage.accounts import DEFAULT_ACCOUNT_ID
 
-_account_option = click.option(
-    "--account",
-    "account_id",
-    type=int,
-    default=DEFAULT_ACCOUNT_ID,
-    show_default=True,
-    help="The account the user belongs to.",
-)
+_account_option = account_option("the user")
 
 
 @click.group()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Required, TypedDict, Unpack
 
 from liaison.domain.association_types import AssociationType, Kind
 from liaison.domain.association_types import user_defined_pair as make_pair
@@ -57,58 +58,34 @@ def get_object_type(database: Database, caller: Caller, ref: str) -> ObjectType:
         return unit.schema.object_type(ref)
 
 
+class TypeDefinition(TypedDict, total=False):
+    """What defines a custom object type (O3)."""
+
+    name: Required[str]
+    singular: Required[str]
+    plural: Required[str]
+    properties: Required[Sequence[PropertyDefinition]]
+    required: Sequence[str]
+    primary_display_property: str | None
+    associated_types: Sequence[str]
+    """Types it can be associated with at once (each given a base type, and a Primary label
+    towards companies); the activity types always."""
+
+
 def create_object_type(
-    database: Database,
-    caller: Caller,
-    *,
-    name: str,
-    singular: str,
-    plural: str,
-    properties: Sequence[PropertyDefinition],
-    required: Sequence[str] = (),
-    primary_display_property: str | None = None,
-    associated_types: Sequence[str] = (),
+    database: Database, caller: Caller, **definition: Unpack[TypeDefinition]
 ) -> ObjectType:
-    """Define a custom object type. It can be associated with the activity types at once, and
-    with `associated_types` (each given a base type, and a Primary label towards companies)."""
+    """Define a custom object type."""
     with unit_of_work(database, caller, "create_object_type") as unit:
-        return _create(
-            unit,
-            name=name,
-            singular=singular,
-            plural=plural,
-            properties=properties,
-            required=required,
-            primary_display_property=primary_display_property,
-            associated_types=associated_types,
-        )
+        return _create(unit, **definition)
 
 
 def create_custom_type(
-    database: Database,
-    caller: Caller,
-    *,
-    name: str,
-    singular: str,
-    plural: str,
-    properties: Sequence[PropertyDefinition],
-    required: Sequence[str] = (),
-    primary_display_property: str | None = None,
-    associated_types: Sequence[str] = (),
+    database: Database, caller: Caller, **definition: Unpack[TypeDefinition]
 ) -> CustomType:
     """`create_object_type`, answering with the new type as the schemas API shows it."""
     with unit_of_work(database, caller, "create_object_type") as unit:
-        created = _create(
-            unit,
-            name=name,
-            singular=singular,
-            plural=plural,
-            properties=properties,
-            required=required,
-            primary_display_property=primary_display_property,
-            associated_types=associated_types,
-        )
-        return _shown(unit, created.id)
+        return _shown(unit, _create(unit, **definition).id)
 
 
 def _create(
@@ -118,9 +95,9 @@ def _create(
     singular: str,
     plural: str,
     properties: Sequence[PropertyDefinition],
-    required: Sequence[str],
-    primary_display_property: str | None,
-    associated_types: Sequence[str],
+    required: Sequence[str] = (),
+    primary_display_property: str | None = None,
+    associated_types: Sequence[str] = (),
 ) -> ObjectType:
     _check_properties(properties)
     _check_labels(singular, plural)
@@ -226,14 +203,7 @@ def define_custom_association(
             )
         if name is not None:
             _check_definition_name(name)
-        if unit.schema.is_defined(x, y):
-            raise LiaisonError(
-                ErrorCode.ASSOCIATION_DEFINITION_EXISTS,
-                f"{unit.schema.object_types[x].plural} and {unit.schema.object_types[y].plural} "
-                "can already be associated.",
-                fromObjectTypeId=x,
-                toObjectTypeId=y,
-            )
+        _check_not_defined(unit, x, y, fromObjectTypeId=x, toObjectTypeId=y)
         base = _define(unit, x, y, name)
         return AssociationDefinition(base, to_datetime(unit.now))
 
@@ -480,14 +450,7 @@ def define_association(
     """Allow records of two types to be associated (A2, O3); returns the base type."""
     with unit_of_work(database, caller, "define_association") as unit:
         x, y = unit.schema.object_type(from_type).id, unit.schema.object_type(to_type).id
-        if unit.schema.is_defined(x, y):
-            raise LiaisonError(
-                ErrorCode.ASSOCIATION_DEFINITION_EXISTS,
-                f"{unit.schema.object_types[x].plural} and {unit.schema.object_types[y].plural} "
-                "can already be associated.",
-                fromObjectType=x,
-                toObjectType=y,
-            )
+        _check_not_defined(unit, x, y, fromObjectType=x, toObjectType=y)
         return _define(unit, x, y, name)
 
 
@@ -497,6 +460,17 @@ def remove_association_definition(
     """Undefine a custom pair with its labels and limits; refused while associations use it."""
     with unit_of_work(database, caller, "remove_association_definition") as unit:
         _undefine(unit, unit.schema.object_type(from_type).id, unit.schema.object_type(to_type).id)
+
+
+def _check_not_defined(unit: Unit, x: str, y: str, **context: str) -> None:
+    """Refuse to define a pair twice; `context` names the two types as the caller's input did."""
+    if unit.schema.is_defined(x, y):
+        raise LiaisonError(
+            ErrorCode.ASSOCIATION_DEFINITION_EXISTS,
+            f"{unit.schema.object_types[x].plural} and {unit.schema.object_types[y].plural} "
+            "can already be associated.",
+            **context,
+        )
 
 
 def _undefine(unit: Unit, x: str, y: str) -> None:

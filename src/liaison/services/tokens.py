@@ -47,20 +47,20 @@ def create_token(
     LIAISON_ADMIN_TOKEN); by default it is `lia_{account}_{random secret}`."""
     _check_new(name, scopes)
     value = value or f"lia_{account_id}_{secrets.token_urlsafe(32)}"
+    now = now_micros()
     with database.engine.begin() as conn:
         if not accounts.exists(conn, account_id):
             raise LiaisonError(ErrorCode.ACCOUNT_NOT_FOUND, f"Account {account_id} does not exist.")
-        store.insert_token(
+        token_id = store.insert_token(
             conn,
             account_id,
             name=name,
             secret_hash=_hash(value),
             scopes=sorted(set(scopes)),
-            now=now_micros(),
+            now=now,
         )
-        row = store.find_by_hash(conn, account_id, _hash(value))
-    assert row is not None
-    return _token(row), value
+    created = Token(account_id, token_id, name, frozenset(scopes), to_datetime(now), None)
+    return created, value
 
 
 def ensure_admin_token(database: Database, value: str, *, name: str = "admin") -> Token:

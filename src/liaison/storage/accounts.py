@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import Connection, bindparam, insert, select, text, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, update
 
 from liaison.domain.association_types import FIRST_USER_TYPE_ID
 from liaison.storage import fetch
@@ -75,3 +75,12 @@ def reserve_ids(conn: Connection, account_id: int, sequence: str, count: int) ->
         .returning(counters.c.value)
     ).scalar_one()
     return int(last) - count + 1
+
+
+def next_row_id(conn: Connection, table: Table, account_id: int) -> int:
+    """The next `id` of a small per-account table (tokens, users): one more than its largest.
+    Writers of one account hold its write lock, so no other writer takes the same one."""
+    last = conn.execute(
+        select(func.max(table.c.id)).where(table.c.account_id == account_id)
+    ).scalar_one()
+    return int(last or 0) + 1

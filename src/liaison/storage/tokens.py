@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, insert, select, update
 
+from liaison.storage.accounts import next_row_id
 from liaison.storage.tables import api_tokens
 
 
 def insert_token(
     conn: Connection, account_id: int, *, name: str, secret_hash: str, scopes: list[str], now: int
 ) -> int:
-    last = conn.execute(
-        select(func.max(api_tokens.c.id)).where(api_tokens.c.account_id == account_id)
-    ).scalar_one()
-    token_id = int(last or 0) + 1
+    token_id = next_row_id(conn, api_tokens, account_id)
     conn.execute(
         insert(api_tokens).values(
             account_id=account_id,

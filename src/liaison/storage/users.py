@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select
+from sqlalchemy import Connection, Row, insert, select
 
+from liaison.storage.accounts import next_row_id
 from liaison.storage.tables import users
 
 
@@ -19,10 +20,7 @@ def insert_user(
     is_admin: bool,
     now: int,
 ) -> int:
-    last = conn.execute(
-        select(func.max(users.c.id)).where(users.c.account_id == account_id)
-    ).scalar_one()
-    user_id = int(last or 0) + 1
+    user_id = next_row_id(conn, users, account_id)
     conn.execute(
         insert(users).values(
             account_id=account_id,
