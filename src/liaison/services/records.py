@@ -290,38 +290,50 @@ def _remove_all_associations(unit: Unit, record_id: int) -> None:
 
 def restore(database: Database, caller: Caller, object_type: str, record_id: int) -> Restored:
     """L2: un-archive the record and bring back what its deletion removed, as OBJECT_RESTORE."""
+    return restore_many(database, caller, object_type, [record_id])[0]
+
+
+def restore_many(
+    database: Database, caller: Caller, object_type: str, record_ids: Sequence[int]
+) -> list[Restored]:
+    """L2 for several deleted records in one operation: all are restored, or none (one that
+    cannot be, such as a record merged away, refuses them all)."""
     with unit_of_work(database, caller, "restore") as unit:
-        row = _resolve(unit, object_type, record_id, archived=True, follow=False)
-        if row.merged_into is not None:
-            raise LiaisonError(
-                ErrorCode.RECORD_ARCHIVED,
-                f"Record {row.id} was merged into record {row.merged_into}; it cannot be restored.",
-                objectId=row.id,
-                mergedInto=row.merged_into,
+        return [_restore(unit, object_type, i) for i in dict.fromkeys(record_ids)]
+
+
+def _restore(unit: Unit, object_type: str, record_id: int) -> Restored:
+    row = _resolve(unit, object_type, record_id, archived=True, follow=False)
+    if row.merged_into is not None:
+        raise LiaisonError(
+            ErrorCode.RECORD_ARCHIVED,
+            f"Record {row.id} was merged into record {row.merged_into}; it cannot be restored.",
+            objectId=row.id,
+            mergedInto=row.merged_into,
+        )
+    removed = _removed_by(unit, row.id, row.archived_by)
+    store.unarchive(unit.conn, unit.account_id, row.id, now=unit.now)
+    graph = load_graph(
+        unit.conn,
+        unit.account_id,
+        unit.schema,
+        Needs(records={row.id, *removed}, pairs={(row.id, o) for o in removed}),
+    )
+    planner = unit.planner(graph, source=Source.OBJECT_RESTORE)
+    skipped = []
+    exclusive_first = sorted(
+        removed.items(),
+        key=lambda item: (not any(unit.schema.types[t].exclusive for t in item[1]), item[0]),
+    )
+    for other, types in exclusive_first:
+        error = planner.attempt(planner.restore_association, row.id, other, types)
+        if isinstance(error, LiaisonError):
+            skipped.append(
+                {"toObjectId": other, "reason": error.message, "category": error.code.value}
             )
-        removed = _removed_by(unit, row.id, row.archived_by)
-        store.unarchive(unit.conn, unit.account_id, row.id, now=unit.now)
-        graph = load_graph(
-            unit.conn,
-            unit.account_id,
-            unit.schema,
-            Needs(records={row.id, *removed}, pairs={(row.id, o) for o in removed}),
-        )
-        planner = unit.planner(graph, source=Source.OBJECT_RESTORE)
-        skipped = []
-        exclusive_first = sorted(
-            removed.items(),
-            key=lambda item: (not any(unit.schema.types[t].exclusive for t in item[1]), item[0]),
-        )
-        for other, types in exclusive_first:
-            error = planner.attempt(planner.restore_association, row.id, other, types)
-            if isinstance(error, LiaisonError):
-                skipped.append(
-                    {"toObjectId": other, "reason": error.message, "category": error.code.value}
-                )
-        unit.save(planner)
-        restored = sum(1 for e in planner.events if e.change is Change.CREATED)
-        return Restored(_fetch(unit, [row.id])[0], restored, skipped)
+    unit.save(planner)
+    restored = sum(1 for e in planner.events if e.change is Change.CREATED)
+    return Restored(_fetch(unit, [row.id])[0], restored, skipped)
 
 
 def _removed_by(unit: Unit, record_id: int, operation_id: int | None) -> dict[int, list[int]]:

@@ -17,7 +17,7 @@ from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.services.database import Database
 from liaison.services.secret_key import web_signing_key
 from liaison.web import urls
-from liaison.web.pages import index, panels, record, signin
+from liaison.web.pages import deletion, index, merge, panels, record, recycle_bin, signin
 from liaison.web.session import SignInRequired, sign_in_url
 from liaison.web.settings import WebSettings
 from liaison.web.templating import is_htmx, render
@@ -35,7 +35,10 @@ def create_web_app(database: Database, settings: WebSettings | None = None) -> A
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(signin.router)
     app.include_router(index.router)
+    app.include_router(recycle_bin.router)  # before record's /{type}/{id}
     app.include_router(record.router)
+    app.include_router(deletion.router)
+    app.include_router(merge.router)
     app.include_router(panels.router)
     _install_error_pages(app)
     app.add_middleware(

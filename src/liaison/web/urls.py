@@ -27,3 +27,13 @@ def association(object_type: ObjectType, record_id: int, to_id: int, action: str
 
 def home() -> str:
     return f"{PREFIX}/"
+
+
+def recycle_bin(object_type: ObjectType, **query: str | int | None) -> str:
+    params = {k: v for k, v in query.items() if v not in (None, "")}
+    return f"{PREFIX}/{object_type.name}/recycle-bin" + (f"?{urlencode(params)}" if params else "")
+
+
+def record_action(object_type: ObjectType, record_id: int, action: str) -> str:
+    """A page acting on the whole record: `delete`, `merge`, `merge/{other}`."""
+    return f"{record(object_type, record_id)}/{action}"
