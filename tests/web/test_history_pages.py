@@ -174,3 +174,32 @@ def test_history_page_statements_do_not_grow_with_its_rows(
     many = counted.during(lambda: web.get(path))
     assert len(_rows(web.get(path).text)) == PAGE_SIZE
     assert many == few, counted.statements
+
+
+def test_H4_pages_by_keyset_and_statements_do_not_grow(
+    web: TestClient, db: Database, ann: User, counted: Counter
+) -> None:
+    person, acme = contact(db, ann.caller, "Zoe"), company(db, ann.caller, "Acme")
+    champion, _ = labels.create_label(db, ann.caller, "contacts", "companies", label="Champion")
+    associations.associate(db, ann.caller, [AssociationInput(person.id, acme.id)]).check()
+    path = f"/app/contacts/{person.id}/history/companies/{acme.id}"
+    web.get(path)
+    few = counted.during(lambda: web.get(path))
+    for _ in range(14):  # 28 label changes
+        for change in (associations.associate, associations.remove_labels):
+            change(db, ann.caller, [AssociationInput(person.id, acme.id, (champion.id,))]).check()
+    web.get(path)
+    assert counted.during(lambda: web.get(path)) == few, counted.statements
+    first = web.get(path)
+    assert len(_rows(first.text)) == PAGE_SIZE
+    older = re.search(r'href="([^"]+)" rel="next">Older</a>', first.text)
+    assert older
+    second = web.get(older.group(1).replace("&amp;", "&"))
+    every = history.association_history(
+        db, ann.caller, "contacts", person.id, "companies", acme.id
+    ).entries
+    assert len(every) == 30
+    shown = [r[2] for r in _rows(first.text) + _rows(second.text)]
+    assert shown[:2] == ["Label 'Champion' removed", "Label 'Champion' added"]
+    assert shown[-2:] == ["Set as primary", "Associated"]
+    assert [int(r[1]) for r in _rows(first.text) + _rows(second.text)] == [acme.id] * 30
