@@ -152,6 +152,7 @@ def test_o3_a_custom_type_made_in_settings_gets_records_from_a_contact(
     form.get_by_role("button", name="Create object type").click()
     expect(page.get_by_role("status")).to_have_text("Custom object type Vehicles created.")
     expect(page.get_by_role("link", name="Vehicles", exact=True)).to_be_visible()  # navigation
+    page.screenshot(path=str(SCREENSHOTS / "settings-custom-type.png"), full_page=True)
 
     page.goto(f"{served.url}/app/contacts/{served.max}")
     vehicles = page.locator('section[data-type="vehicle"]')
