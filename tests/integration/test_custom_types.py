@@ -81,6 +81,19 @@ def test_o3_associations_only_where_defined(db: Database, me: Caller) -> None:
     assert again.value.code is ErrorCode.ASSOCIATION_DEFINITION_EXISTS
 
 
+def test_a2_associable_types_are_the_defined_pairs_activities_last(
+    db: Database, me: Caller
+) -> None:
+    car = make_car(db, me, "contacts")
+    names = [t.name for t in object_types.associable_types(db, me, car)]
+    assert names == ["contacts", "notes", "meetings", "calls", "emails", "tasks"]
+    object_types.define_association(db, me, car, "companies")
+    assert "companies" in [t.name for t in object_types.associable_types(db, me, "car")]
+    contact_types = [t.name for t in object_types.associable_types(db, me, "contacts")]
+    assert contact_types[:4] == ["contacts", "companies", "deals", "tickets"]
+    assert "car" in contact_types and contact_types[-1] == "tasks"
+
+
 def test_o3_custom_types_get_a_primary_company_label_and_user_labels(
     db: Database, me: Caller
 ) -> None:

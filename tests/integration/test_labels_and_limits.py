@@ -55,6 +55,22 @@ def test_a5_deleting_a_used_label_is_refused_with_the_count(db: Database, me: Ca
     assert dump(db) == before
 
 
+def test_a5_label_uses_counts_each_label_of_the_direction(db: Database, me: Caller) -> None:
+    advisor, _ = labels.create_label(db, me, "contacts", "companies", label="Advisor")
+    boss, staff = labels.create_label(
+        db, me, "contacts", "companies", label="Owner", inverse_label="Owned by"
+    )
+    acme = company(db, me)
+    for name in ("Ann", "Bob"):
+        assoc.associate(db, me, [Link(contact(db, me, name).id, acme.id, (advisor.id,))]).check()
+    assoc.associate(db, me, [Link(contact(db, me, "Cy").id, acme.id, (boss.id,))]).check()
+    assert labels.label_uses(db, me, "contacts", "companies") == {advisor.id: 2, boss.id: 1}
+    assert labels.label_uses(db, me, "companies", "contacts") == {
+        advisor.inverse_id: 2,
+        staff.id: 1,
+    }
+
+
 def test_a5_force_delete_removes_the_label_and_records_it(db: Database, me: Caller) -> None:
     advisor, _ = labels.create_label(db, me, "contacts", "companies", label="Advisor")
     ann, acme = contact(db, me), company(db, me)
@@ -162,3 +178,11 @@ def test_a6_same_type_unlabeled_limit_applies_both_ways(db: Database, me: Caller
         ErrorCode.LIMIT_EXCEEDED
     )
     assert [lim.max_to for lim in limits.get_limits(db, me, "contacts", "contacts")] == [1]
+
+
+def test_a5_a_label_with_a_nul_character_is_refused(db: Database, me: Caller) -> None:
+    before = dump(db)
+    with pytest.raises(LiaisonError) as refused:
+        labels.create_label(db, me, "contacts", "companies", label="a\x00b")
+    assert refused.value.code is ErrorCode.INVALID_INPUT
+    assert dump(db) == before

@@ -150,7 +150,7 @@ def _cards(schema: Schema, kind: ObjectType, rows: list[tuple[Any, ...]]) -> lis
     shown = [
         t
         for t in schema.object_types.values()
-        if t.id in totals or (t.id in _CARD_ORDER and schema.is_defined(kind.id, t.id))
+        if t.id in totals or (not t.is_activity and schema.is_defined(kind.id, t.id))
     ]
     shown.sort(key=lambda t: (_CARD_ORDER.get(t.id, 4 if not t.is_activity else 5), t.plural))
     return [

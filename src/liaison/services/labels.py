@@ -9,6 +9,7 @@ from liaison.domain.association_types import user_defined_pair as make_pair
 from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.schema import Schema
 from liaison.services.database import Database
+from liaison.services.object_types import check_text
 from liaison.services.unit import Caller, Unit, reading, unit_of_work
 from liaison.storage import accounts
 from liaison.storage import association_types as store
@@ -24,6 +25,15 @@ def list_types(
     with reading(database, caller) as unit:
         x, y = _pair(unit.schema, from_type, to_type)
         return unit.schema.types_between(x, y)
+
+
+def label_uses(database: Database, caller: Caller, from_type: str, to_type: str) -> dict[int, int]:
+    """How many associations carry each label of the direction (those carrying none left out):
+    what deleting one would remove it from (A5)."""
+    with reading(database, caller) as unit:
+        x, y = _pair(unit.schema, from_type, to_type)
+        ids = [t.id for t in unit.schema.types_between(x, y) if t.kind is Kind.LABEL]
+        return store.uses_of(unit.conn, unit.account_id, ids)
 
 
 def create_label(
@@ -200,6 +210,7 @@ def _check_unique(existing: list[str | None], wanted: list[str]) -> None:
 
 
 def _clean(label: str) -> str:
+    check_text(label)
     label = " ".join(label.split())
     if not label or len(label) > 100:
         raise LiaisonError(

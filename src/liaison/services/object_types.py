@@ -58,6 +58,15 @@ def get_object_type(database: Database, caller: Caller, ref: str) -> ObjectType:
         return unit.schema.object_type(ref)
 
 
+def associable_types(database: Database, caller: Caller, ref: str) -> list[ObjectType]:
+    """The types records of `ref` can be associated with (A2): records first, then activities."""
+    with reading(database, caller) as unit:
+        schema = unit.schema
+        own = schema.object_type(ref).id
+        found = [t for t in schema.object_types.values() if schema.is_defined(own, t.id)]
+        return sorted(found, key=lambda t: t.is_activity)
+
+
 class TypeDefinition(TypedDict, total=False):
     """What defines a custom object type (O3)."""
 
@@ -304,7 +313,7 @@ def _time(micros: int | None) -> datetime | None:
     return None if micros is None else to_datetime(micros)
 
 
-def _check_text(*values: str | None) -> None:
+def check_text(*values: str | None) -> None:
     """Labels and names are stored as text: PostgreSQL text cannot hold a NUL character."""
     for value in values:
         if value is not None and "\x00" in value:
@@ -319,7 +328,7 @@ def _check_properties(properties: Sequence[PropertyDefinition]) -> None:
     seen: set[str] = set()
     for prop in properties:
         check_property_name(prop.name)
-        _check_text(prop.label, *prop.options, *prop.option_labels)
+        check_text(prop.label, *prop.options, *prop.option_labels)
         if prop.name in seen:
             raise LiaisonError(
                 ErrorCode.INVALID_INPUT,
@@ -348,7 +357,7 @@ def _check_properties(properties: Sequence[PropertyDefinition]) -> None:
 
 
 def _check_labels(*labels: str | None) -> None:
-    _check_text(*labels)
+    check_text(*labels)
     for label in labels:
         if label is not None and not 1 <= len(label.strip()) <= 100:
             raise LiaisonError(
@@ -359,7 +368,7 @@ def _check_labels(*labels: str | None) -> None:
 
 
 def _check_definition_name(name: str) -> None:
-    _check_text(name)
+    check_text(name)
     if not name.strip() or len(name) > 100:
         raise LiaisonError(
             ErrorCode.INVALID_INPUT,

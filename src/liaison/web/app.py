@@ -17,8 +17,21 @@ from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.services.database import Database
 from liaison.services.secret_key import web_signing_key
 from liaison.web import urls
-from liaison.web.pages import deletion, index, merge, panels, record, recycle_bin, signin
-from liaison.web.session import SignInRequired, sign_in_url
+from liaison.web.pages import (
+    deletion,
+    history,
+    index,
+    merge,
+    panels,
+    record,
+    recycle_bin,
+    settings_labels,
+    settings_limits,
+    settings_shared,
+    settings_types,
+    signin,
+)
+from liaison.web.session import AdminRequired, SignInRequired, sign_in_url
 from liaison.web.settings import WebSettings
 from liaison.web.templating import is_htmx, render
 
@@ -34,12 +47,15 @@ def create_web_app(database: Database, settings: WebSettings | None = None) -> A
     app.state.database = database
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(signin.router)
+    for pages in (settings_shared, settings_labels, settings_limits, settings_types):
+        app.include_router(pages.router)  # before the type pages, which would take their paths
     app.include_router(index.router)
     app.include_router(recycle_bin.router)  # before record's /{type}/{id}
     app.include_router(record.router)
     app.include_router(deletion.router)
     app.include_router(merge.router)
     app.include_router(panels.router)
+    app.include_router(history.router)
     _install_error_pages(app)
     app.add_middleware(
         SessionMiddleware,
@@ -68,6 +84,12 @@ def _install_error_pages(app: FastAPI) -> None:
         if is_htmx(request):
             return Response(status_code=204, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(AdminRequired)
+    def not_admin(request: Request, error: AdminRequired) -> HTMLResponse:
+        del error
+        message = "Only admins can open the settings."
+        return render(request, "error.html", status_code=403, message=message)
 
     @app.exception_handler(LiaisonError)
     def refused(request: Request, error: LiaisonError) -> HTMLResponse:

@@ -25,6 +25,10 @@ class SignInRequired(Exception):
         self.next_path = next_path
 
 
+class AdminRequired(Exception):
+    """Raised by the settings pages for a signed-in user who is not an admin: a 403 page."""
+
+
 def database_of(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
@@ -39,6 +43,14 @@ def current_user(request: Request) -> User:
     if user is None:
         request.session.clear()
         raise SignInRequired(request.url.path)
+    return user
+
+
+def current_admin(request: Request) -> User:
+    """The signed-in user if an admin (settings pages), else AdminRequired."""
+    user = current_user(request)
+    if not user.is_admin:
+        raise AdminRequired()
     return user
 
 
@@ -66,3 +78,4 @@ def safe_next(next_path: str | None) -> str:
 
 Db = Annotated[Database, Depends(database_of)]
 SignedIn = Annotated[User, Depends(current_user)]
+Admin = Annotated[User, Depends(current_admin)]

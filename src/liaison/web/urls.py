@@ -13,8 +13,7 @@ STATIC = f"{PREFIX}/static"
 
 
 def index(object_type: ObjectType, **query: str | int | None) -> str:
-    params = {k: v for k, v in query.items() if v not in (None, "")}
-    return f"{PREFIX}/{object_type.name}" + (f"?{urlencode(params)}" if params else "")
+    return f"{PREFIX}/{object_type.name}" + _query(query)
 
 
 def record(object_type: ObjectType, record_id: int) -> str:
@@ -30,10 +29,40 @@ def home() -> str:
 
 
 def recycle_bin(object_type: ObjectType, **query: str | int | None) -> str:
-    params = {k: v for k, v in query.items() if v not in (None, "")}
-    return f"{PREFIX}/{object_type.name}/recycle-bin" + (f"?{urlencode(params)}" if params else "")
+    return f"{PREFIX}/{object_type.name}/recycle-bin" + _query(query)
 
 
 def record_action(object_type: ObjectType, record_id: int, action: str) -> str:
     """A page acting on the whole record: `delete`, `merge`, `merge/{other}`."""
     return f"{record(object_type, record_id)}/{action}"
+
+
+SETTINGS = f"{PREFIX}/settings"
+
+
+def settings(page: str, **query: str | int | None) -> str:
+    """A settings page (`labels`, `limits`, `types`, `types/{name}`…), with its query."""
+    return f"{SETTINGS}/{page}" + _query(query)
+
+
+def history(object_type: ObjectType, record_id: int, **query: str | int | None) -> str:
+    """A record's association history (H3), `type=` the associated type shown."""
+    return f"{record(object_type, record_id)}/history" + _query(query)
+
+
+def pair_history(
+    object_type: ObjectType,
+    record_id: int,
+    to_type: ObjectType,
+    to_id: int,
+    **query: str | int | None,
+) -> str:
+    """The history of one association (H4), seen from the record."""
+    path = f"{record(object_type, record_id)}/history/{to_type.name}/{to_id}"
+    return path + _query(query)
+
+
+def _query(query: dict[str, str | int | None]) -> str:
+    """`?a=1&b=2` of the parameters that have a value, or nothing."""
+    params = {k: v for k, v in query.items() if v not in (None, "")}
+    return f"?{urlencode(params)}" if params else ""
