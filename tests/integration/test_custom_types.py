@@ -123,6 +123,17 @@ def test_o3_names_are_unique_and_valid(db: Database, me: Caller) -> None:
         assert refused.value.code in (ErrorCode.OBJECT_TYPE_EXISTS, ErrorCode.INVALID_INPUT)
 
 
+def test_o3_names_of_the_web_uis_own_pages_are_reserved(db: Database, me: Caller) -> None:
+    before = dump(db)
+    for name in ("settings", "Jobs", "imports", "signin", "static"):
+        with pytest.raises(LiaisonError, match="reserved") as refused:
+            object_types.create_object_type(
+                db, me, name=name, singular="X", plural="Xs", properties=PROPERTIES
+            )
+        assert refused.value.code is ErrorCode.INVALID_INPUT
+    assert dump(db) == before
+
+
 def test_o3_update_and_archive(db: Database, me: Caller) -> None:
     car = make_car(db, me, "contacts")
     updated = object_types.update_object_type(

@@ -104,7 +104,17 @@ def _missing(object_type: ObjectType, name: str) -> LiaisonError:
     )
 
 
+RESERVED_TYPE_NAMES = frozenset({"settings", "jobs", "imports", "signin", "signout", "static"})
+"""Names the web UI uses for its own pages at `/app/{name}`, where each type has its index."""
+
+
 def check_type_name(name: str) -> None:
+    if name.lower() in RESERVED_TYPE_NAMES:
+        raise LiaisonError(
+            ErrorCode.INVALID_INPUT,
+            f"Object type name {name!r} is reserved for a page of Liaison: choose another name.",
+            name=name,
+        )
     if not _TYPE_NAME.match(name):
         raise LiaisonError(
             ErrorCode.INVALID_INPUT,
