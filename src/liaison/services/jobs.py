@@ -149,6 +149,13 @@ def get(database: Database, caller: Caller, job_id: int) -> Job:
         return _job(_found(store.get(unit.conn, unit.account_id, job_id), job_id))
 
 
+def find(database: Database, caller: Caller, job_id: int) -> Job | None:
+    """The job of this operation, or None (an operation done at once)."""
+    with reading(database, caller) as unit:
+        row = store.get(unit.conn, unit.account_id, job_id)
+        return None if row is None else _job(row)
+
+
 def recent(database: Database, caller: Caller, *, limit: int = RECENT) -> list[Job]:
     with reading(database, caller) as unit:
         return [_job(row) for row in store.recent(unit.conn, unit.account_id, limit=limit)]
