@@ -41,9 +41,7 @@ def test_h6_operation_of_a_job_shows_state_progress_and_result(
     assert len(created) == 230 and {e["source"] for e in created} == {"USER"}
 
 
-def test_h6_operation_done_at_once_has_no_job(
-    api: TestClient, db: Database, me: Caller
-) -> None:
+def test_h6_operation_done_at_once_has_no_job(api: TestClient, db: Database, me: Caller) -> None:
     ids = _contacts(db, me, 3)
     result = start(db, me, BulkChange(ASSOCIATE, "contacts", deal(db, me).id), ids).result
     assert result is not None

@@ -142,7 +142,12 @@ def matching_ids(
         with reading(database, caller) as unit:
             kind = unit.schema.object_type(object_type)
             batch = store.matching_ids(
-                unit.conn, unit.account_id, kind.id, search=search, after=after, limit=MATCHING_BATCH
+                unit.conn,
+                unit.account_id,
+                kind.id,
+                search=search,
+                after=after,
+                limit=MATCHING_BATCH,
             )
         if batch:
             yield batch

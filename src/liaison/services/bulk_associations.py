@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from liaison.domain.errors import ErrorCode, LiaisonError
+from liaison.domain.object_types import ObjectType
 from liaison.domain.records import MAX_RECORD_ID
 from liaison.services import associations, jobs
 from liaison.services.associations import AssociationInput, BatchResult, InputError
@@ -51,13 +52,11 @@ class Started:
     job: Job | None = None
 
 
-def start(
-    database: Database, caller: Caller, change: BulkChange, ids: Sequence[int]
-) -> Started:
+def start(database: Database, caller: Caller, change: BulkChange, ids: Sequence[int]) -> Started:
     """Check the change, then do it at once or queue it as a job."""
     selected = list(dict.fromkeys(ids))
     params, title = _checked(database, caller, change, selected)
-    first = {"title": title}
+    first = {"title": title, "objectType": params["objectType"]}
     if len(selected) <= AT_ONCE:
         handler = KINDS[change.kind]
         return Started(
@@ -76,6 +75,18 @@ def start(
         database, caller, change.kind, params, total=len(selected), cursor=0, result=first
     )
     return Started(job=job)
+
+
+def targets(database: Database, caller: Caller, object_type: str) -> list[ObjectType]:
+    """The types the selected records may be associated with (their pairs are defined)."""
+    with reading(database, caller) as unit:
+        schema = unit.schema
+        kind = schema.object_type(object_type)
+        return [
+            t
+            for t in schema.object_types.values()
+            if not t.is_activity and schema.is_defined(kind.id, t.id)
+        ]
 
 
 def _checked(

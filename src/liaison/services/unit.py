@@ -140,9 +140,7 @@ def unit_of_work(
             # is a lookup by key: keep the planner on index scans even where statistics lag
             # behind a bulk load (a bitmap or hash plan then reads the whole account).
             conn.execute(_WRITE_SETUP, {"key": caller.account_id})
-        unit = Unit(
-            conn, caller, kind, source or caller.actor.source, job_operation=job_operation
-        )
+        unit = Unit(conn, caller, kind, source or caller.actor.source, job_operation=job_operation)
         yield unit
         unit.finish()
 

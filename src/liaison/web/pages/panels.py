@@ -67,7 +67,7 @@ class LabelsPanel:
     error: str | None = None
 
 
-def _label_types(
+def label_types(
     database: Database, user: User, from_type: str, to_type: str
 ) -> list[AssociationType]:
     return [
@@ -170,7 +170,7 @@ async def add_next(
     panel = AddPanel(
         target,
         chosen=list(chosen.values()),
-        labels=_label_types(database, user, page.object_type.name, target.name),
+        labels=label_types(database, user, page.object_type.name, target.name),
         primary_type=_primary_type(database, user, page, target),
         current_primary=_current_primary(page),
     )
@@ -216,7 +216,7 @@ async def add_existing(
         return AddPanel(
             target,
             chosen=list(found.values()),
-            labels=_label_types(database, user, page.object_type.name, target.name),
+            labels=label_types(database, user, page.object_type.name, target.name),
             primary_type=primary_type,
             current_primary=_current_primary(page),
             error=error,
@@ -315,7 +315,7 @@ def _labels_panel(database: Database, user: User, page: RecordContext, to_id: in
     view = associations.between(database, user.caller, page.record.id, to_id)
     if view is None:
         raise LiaisonError(ErrorCode.NOT_ASSOCIATED, f"Record {to_id} is not associated.")
-    types = _label_types(database, user, view.from_type, view.to_type)
+    types = label_types(database, user, view.from_type, view.to_type)
     keep = tuple(t.id for t in view.types if t.kind is Kind.PRIMARY)
     return LabelsPanel(to_id, types, {t.id for t in view.types}, keep)
 
