@@ -40,15 +40,16 @@ class JobSettings:
     @classmethod
     def from_environment(cls) -> JobSettings:
         return cls(
-            chunk_size=_positive(CHUNK_SIZE_ENV, cls.chunk_size),
-            pause=_positive(PAUSE_ENV, 20) / 1000,
-            lease=float(_positive(LEASE_ENV, 60)),
+            chunk_size=_whole(CHUNK_SIZE_ENV, cls.chunk_size),
+            pause=_whole(PAUSE_ENV, 20, minimum=0) / 1000,
+            lease=float(_whole(LEASE_ENV, 60)),
         )
 
 
-def _positive(name: str, default: int) -> int:
+def _whole(name: str, default: int, *, minimum: int = 1) -> int:
+    """A whole-number setting; the default when unset or not a number of at least `minimum`."""
     raw = os.environ.get(name, "").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else default
+    return int(raw) if raw.isdigit() and int(raw) >= minimum else default
 
 
 class Runner:
