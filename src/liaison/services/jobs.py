@@ -145,8 +145,11 @@ def run_at_once(
 
 
 def get(database: Database, caller: Caller, job_id: int) -> Job:
-    with reading(database, caller) as unit:
-        return _job(_found(store.get(unit.conn, unit.account_id, job_id), job_id))
+    """The job; OPERATION_NOT_FOUND for an unknown one (or another account's)."""
+    found = find(database, caller, job_id)
+    if found is None:
+        raise _not_found(job_id)
+    return found
 
 
 def find(database: Database, caller: Caller, job_id: int) -> Job | None:
@@ -195,8 +198,9 @@ class Pending:
 
 
 def unfinished(database: Database) -> list[Pending]:
-    """Every account's queued and running jobs, oldest first."""
-    with database.engine.connect() as conn:
+    """Every account's queued and running jobs, oldest first (a read: on SQLite it takes no
+    write lock, see `reading`)."""
+    with database.engine.connect() as conn, conn.execution_options(read_only=True).begin():
         return [
             Pending(r.account_id, r.operation_id, r.runner, r.heartbeat_at)
             for r in store.unfinished(conn)
@@ -264,10 +268,14 @@ def _system(account_id: int) -> Caller:
 
 def _found(row: Any, job_id: int) -> Any:
     if row is None:
-        raise LiaisonError(
-            ErrorCode.OPERATION_NOT_FOUND, f"There is no job {job_id}.", operationId=job_id
-        )
+        raise _not_found(job_id)
     return row
+
+
+def _not_found(job_id: int) -> LiaisonError:
+    return LiaisonError(
+        ErrorCode.OPERATION_NOT_FOUND, f"There is no job {job_id}.", operationId=job_id
+    )
 
 
 def _job(row: Any) -> Job:
