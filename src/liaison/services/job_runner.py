@@ -28,7 +28,7 @@ LEASE_ENV = "LIAISON_JOB_LEASE_SECONDS"
 
 @dataclass(frozen=True)
 class JobSettings:
-    chunk_size: int = 500
+    chunk_size: int = 200
     """Items per chunk (one transaction each)."""
     pause: float = 0.02
     """Seconds between two chunks, so that people's writes to the account get the lock."""
