@@ -13,10 +13,16 @@ from liaison.domain.history import ActorKind, Change, Source
 from liaison.services import associations, browse, history, jobs, labels, limits, records
 from liaison.services.associations import AssociationInput
 from liaison.services.browse import IndexQuery
-from liaison.services.bulk_associations import ASSOCIATE, REMOVE, BulkChange, start
+from liaison.services.bulk_associations import (
+    ASSOCIATE,
+    REMOVE,
+    BulkChange,
+    associate_chunk,
+    start,
+)
 from liaison.services.database import Database
 from liaison.services.job_runner import JobSettings, Runner
-from liaison.services.jobs import State
+from liaison.services.jobs import Chunk, State, Step
 from liaison.services.unit import Caller
 from liaison.storage import jobs as jobs_store
 from tests.helpers import company, deal
@@ -242,3 +248,49 @@ def test_jobs_list_newest_first_with_progress(db: Database, me: Caller) -> None:
     assert [j.state for j in jobs.recent(db, me)] == [State.DONE, State.DONE]
     with db.engine.connect() as conn:
         assert jobs_store.get(conn, 1, first.id).runner is None
+
+
+def test_a_job_of_an_unknown_kind_fails_with_the_reason(db: Database, me: Caller) -> None:
+    job = jobs.enqueue(db, me, "explode", {}, total=1)
+    assert Runner(db, FAST).run_pending() == 1
+    failed = jobs.get(db, me, job.id)
+    assert (failed.state, failed.error) == (State.FAILED, "Unknown job kind explode.")
+
+
+def test_a_job_refused_as_a_whole_fails_and_an_internal_error_too(db: Database, me: Caller) -> None:
+    def refuse(_: Chunk) -> Step:
+        raise LiaisonError(ErrorCode.INVALID_INPUT, "Nothing can be done.")
+
+    def crash(_: Chunk) -> Step:
+        raise ValueError("boom")
+
+    refused = jobs.enqueue(db, me, "refuse", {}, total=3)
+    crashed = jobs.enqueue(db, me, "crash", {}, total=3)
+    Runner(db, FAST, kinds={"refuse": refuse, "crash": crash}).run_pending()
+    assert jobs.get(db, me, refused.id).error == "Nothing can be done."
+    assert jobs.get(db, me, crashed.id).error == "Internal error: boom"
+    assert {j.state for j in jobs.recent(db, me)} == {State.FAILED}
+
+
+def test_a_runner_that_stops_releases_its_job_for_the_next_to_resume(
+    db: Database, me: Caller
+) -> None:
+    ids = _contacts(db, me, 250)
+    target = deal(db, me)
+    job = start(db, me, BulkChange(ASSOCIATE, "contacts", target.id), ids).job
+    assert job is not None
+
+    def one_chunk_then_stop(chunk: Chunk) -> Step:
+        step = associate_chunk(chunk)
+        stopping.stop()
+        return step
+
+    stopping = Runner(db, FAST, kinds={ASSOCIATE: one_chunk_then_stop})
+    stopping.run_pending()
+    released = jobs.get(db, me, job.id)
+    assert (released.state, released.done) == (State.RUNNING, 40)
+    with db.engine.connect() as conn:
+        assert jobs_store.get(conn, 1, job.id).runner is None
+    assert Runner(db, FAST).run_pending() == 1  # at once: no lease to wait for
+    done = jobs.get(db, me, job.id)
+    assert (done.state, done.done, done.result["associated"]) == (State.DONE, 250, 250)
