@@ -130,3 +130,27 @@ def test_U5_all_matching_runs_as_a_job_with_a_progress_bar(page: Any, served: Se
     expect(page.locator("table.jobs tbody tr").first).to_contain_text("Done")
     page.screenshot(path=str(SCREENSHOTS / "jobs.png"), full_page=True)
     assert _deal_contacts(served) >= set(served.many)
+
+
+def test_U5_bulk_remove_association_of_5_contacts_from_the_deal(page: Any, served: Seeded) -> None:
+    from playwright.sync_api import expect
+
+    sign_in(page, served.url)
+    page.goto(f"{served.url}/app/contacts?q=Bulkperson")
+    rows = page.locator("#results tbody input[name=id]")
+    expect(rows).to_have_count(20)
+    removed = set()
+    for i in range(5):
+        rows.nth(i).check()
+        removed.add(int(rows.nth(i).get_attribute("value")))
+    page.get_by_role("button", name="Remove association…").click()
+    panel = page.get_by_role("form", name="Remove association")
+    panel.get_by_label("From a record of type").select_option("deals")
+    panel.get_by_label("Search deals").fill("Bulk deal")
+    panel.get_by_label("Bulk deal").check()
+    panel.get_by_role("button", name="Remove association", exact=True).click()
+    result = page.locator("#bulk-panel .bulk-result")
+    expect(result).to_contain_text("Remove the association of 5 contacts with Bulk deal: done.")
+    expect(result).to_contain_text("5 removed")
+    left = _deal_contacts(served)
+    assert not removed & left and set(served.few) - removed <= left
