@@ -21,8 +21,8 @@ from liaison.services.bulk_associations import ASSOCIATE, REMOVE, BulkChange
 from liaison.services.database import Database
 from liaison.services.users import User
 from liaison.web import urls
-from liaison.web.pages.jobs import Summary, summary_of, view_of
-from liaison.web.pages.panels import label_types
+from liaison.web.pages.jobs import summary_of, view_of
+from liaison.web.pages.panels import browsable_type, label_types
 from liaison.web.session import Db, SignedIn
 from liaison.web.templating import render
 
@@ -75,14 +75,6 @@ class BulkPanel:
 
 def _url(kind: ObjectType, action: str, step: str = "") -> str:
     return f"{urls.PREFIX}/{kind.name}/bulk/{action}" + (f"/{step}" if step else "")
-
-
-def _kind(database: Database, user: User, type_name: str) -> ObjectType:
-    found = {t.name: t for t in browse.object_types(database, user.caller)}
-    kind = found.get(type_name)
-    if kind is None:
-        raise LiaisonError(ErrorCode.OBJECT_TYPE_NOT_FOUND, f"Unknown object type {type_name}.")
-    return kind
 
 
 def _action(action: str) -> str:
@@ -153,7 +145,7 @@ async def bulk_panel(
 ) -> Response:
     """The panel of Associate or Remove association for the selection (opened from the
     toolbar, and again when the target's type changes)."""
-    kind = _kind(database, user, type_name)
+    kind = browsable_type(database, user, type_name)
     panel = _panel(database, user, kind, _action(action), await request.form())
     return render(request, "_bulk_panel.html", panel=panel)
 
@@ -169,7 +161,7 @@ def bulk_targets(
     target_q: str = "",
 ) -> Response:
     """Search as you type for the record to associate with (or to remove from)."""
-    kind = _kind(database, user, type_name)
+    kind = browsable_type(database, user, type_name)
     _action(action)
     targets = {t.name: t for t in bulk_associations.targets(database, user.caller, kind.name)}
     target = targets.get(to_type)
@@ -185,7 +177,7 @@ async def bulk_run(
 ) -> Response:
     """Do it: at once for a small selection (the result), as a job for a larger one (its
     progress bar). A refusal of the whole change shows in the panel and changes nothing."""
-    kind = _kind(database, user, type_name)
+    kind = browsable_type(database, user, type_name)
     form = await request.form()
     target_id = _number(form, "to_id")
     if target_id is None:
@@ -207,7 +199,7 @@ async def bulk_run(
     types = browse.object_types(database, user.caller)
     if started.job is not None:
         return render(request, "_bulk_started.html", view=view_of(started.job, types))
-    summary: Summary = summary_of(started.result or {}, types)
+    summary = summary_of(started.result or {}, types)
     return render(request, "_bulk_result.html", summary=summary)
 
 
