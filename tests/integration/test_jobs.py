@@ -294,3 +294,30 @@ def test_a_runner_that_stops_releases_its_job_for_the_next_to_resume(
     assert Runner(db, FAST).run_pending() == 1  # at once: no lease to wait for
     done = jobs.get(db, me, job.id)
     assert (done.state, done.done, done.result["associated"]) == (State.DONE, 250, 250)
+
+
+def test_a_chunk_runs_as_many_statements_for_150_records_as_for_15(
+    db: Database, me: Caller
+) -> None:
+    from sqlalchemy import event
+
+    ids = _contacts(db, me, 165)
+    first, second = deal(db, me), deal(db, me, "Other deal")
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    def statements_for(change: BulkChange, selection: list[int]) -> int:
+        statements.clear()
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            start(db, me, change, selection)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    for kind in (ASSOCIATE, REMOVE):
+        few = statements_for(BulkChange(kind, "contacts", first.id), ids[:15])
+        many = statements_for(BulkChange(kind, "contacts", second.id), ids[15:165])
+        assert few == many, kind
