@@ -28,6 +28,25 @@ def serving(
 ) -> Iterator[str]:
     """Serve the database until the block ends; yield the base URL. The server's output goes
     to `log_path`, which must hold no traceback when it stops."""
+    server, url = launch(database_url, log_path, *options, env=env)
+    try:
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    text = log_path.read_text()
+    assert "Traceback" not in text, f"the live server logged an error:\n{text}"
+
+
+def launch(
+    database_url: str, log_path: Path, *options: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start `liaison serve` and wait until it answers: its process (the caller stops it) and
+    base URL. Its output goes to `log_path`."""
     port = free_port()
     command = [sys.executable, "-m", "liaison.cli", "serve", "--port", str(port), *options]
     with log_path.open("w") as log:
@@ -37,18 +56,8 @@ def serving(
             stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})},
         )
-        try:
-            _wait_until_up(f"http://127.0.0.1:{port}/health", server, log_path)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-    text = log_path.read_text()
-    assert "Traceback" not in text, f"the live server logged an error:\n{text}"
+    _wait_until_up(f"http://127.0.0.1:{port}/health", server, log_path)
+    return server, f"http://127.0.0.1:{port}"
 
 
 def _wait_until_up(url: str, server: subprocess.Popen[bytes], log_path: Path) -> None:
@@ -57,7 +66,7 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], log_path: Path) ->
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, OSError):  # refused, reset, or timed out while busy
             if server.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"liaison serve did not answer:\n{log_path.read_text()}")
             time.sleep(0.2)

@@ -17,8 +17,9 @@ from liaison.api.response_models import NextPage, SimplePublicObject
 from liaison.api.wire import iso
 from liaison.domain.history import HistoryEntry
 from liaison.domain.records import MAX_RECORD_ID, Record
-from liaison.services import history, records
+from liaison.services import history, jobs, records
 from liaison.services.history import HistoryPage
+from liaison.services.jobs import Job
 from liaison.services.unit import Caller
 
 router = APIRouter(tags=["Liaison extensions"])
@@ -76,12 +77,30 @@ class RestoredOut(Wire):
     skipped: list[Skipped]
 
 
+class Progress(Wire):
+    done: int
+    total: int
+
+
+class JobOut(Wire):
+    """The state of an operation run as a job (decision 0013)."""
+
+    state: str
+    progress: Progress
+    result: dict[str, Any]
+    error: str | None = None
+    created_at: str
+    started_at: str | None = None
+    finished_at: str | None = None
+
+
 class OperationOut(Wire):
     id: str
     kind: str
     source: str
     actor: Actor
     started_at: str
+    job: JobOut | None = None
     results: list[HistoryEntryOut]
 
 
@@ -218,16 +237,31 @@ def operation(
     operation_id: Annotated[int, Path(alias="operationId", ge=1, le=MAX_ID)],
 ) -> OperationOut:
     """One operation (H6): its kind, source, actor and time, with every history entry it
-    wrote (`results`, each seen from the record the change was made on)."""
+    wrote (`results`, each seen from the record the change was made on); for an operation run
+    as a job, `job`: its state, progress and result."""
     found = history.operation(database, _any_caller(access), operation_id)
     _need_types(access, found.entries)
+    job = jobs.find(database, _any_caller(access), operation_id)
     return OperationOut(
         id=str(found.id),
         kind=found.kind,
         source=found.source.value,
         actor=Actor(kind=found.actor_kind.value, id=found.actor_id, name=found.actor_name),
         started_at=iso(found.started_at),
+        job=None if job is None else _job(job),
         results=[_entry(e) for e in found.entries],
+    )
+
+
+def _job(job: Job) -> JobOut:
+    return JobOut(
+        state=job.state.value,
+        progress=Progress(done=job.done, total=job.total),
+        result=job.result,
+        error=job.error,
+        created_at=iso(job.created_at),
+        started_at=iso(job.started_at) if job.started_at else None,
+        finished_at=iso(job.finished_at) if job.finished_at else None,
     )
 
 

@@ -12,6 +12,7 @@ from liaison.cli.demo import load_and_report
 from liaison.cli.options import console, database_option, describe, open_database
 from liaison.domain.errors import LiaisonError
 from liaison.services import tokens, users
+from liaison.services.job_runner import Runner
 
 ADMIN_TOKEN_ENV = "LIAISON_ADMIN_TOKEN"
 
@@ -29,9 +30,11 @@ def serve(host: str, port: int, database_url: str | None, demo: bool) -> None:
     """Migrate the database and serve the web app and API (docs at /docs).
 
     With LIAISON_ADMIN_TOKEN set, a token with that value and every scope exists for the
-    default account."""
+    default account. Jobs (bulk changes) run in a thread of this process; jobs left running
+    by a process that died are resumed."""
     database = open_database(database_url)
     out = console()
+    runner = Runner(database)
     try:
         if demo:
             load_and_report(database, out)
@@ -47,6 +50,8 @@ def serve(host: str, port: int, database_url: str | None, demo: bool) -> None:
                 raise click.ClickException(error.message) from error
             out.print(f"API token from {ADMIN_TOKEN_ENV} is ready (every scope).")
         out.print(f"Liaison on [bold]http://{host}:{port}[/] with {describe(database)}")
+        runner.start()
         uvicorn.run(create_app(database), host=host, port=port, log_level="info")
     finally:
+        runner.stop()
         database.close()

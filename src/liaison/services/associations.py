@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Generic, NamedTuple, TypeVar
 
@@ -99,12 +100,14 @@ def associate(
     replace_labels: bool = False,
     replace_primary: bool = True,
     all_or_nothing: bool = False,
+    within: Unit | None = None,
 ) -> BatchResult[AssociationView]:
     """Associate pairs and add their labels; with `replace_labels`, the types sent become the
     association's whole set of labels (HubSpot's labelled PUT), keeping the base type and the
     Primary of a contact's only company (P3). Idempotent (A7). Each input is all or nothing on
     its own (the API's 207); with `all_or_nothing` the first refused input is raised and
-    nothing is written (the web UI's *Add existing*)."""
+    nothing is written (the web UI's *Add existing*). `within` runs the batch in that unit
+    (a chunk of a job) instead of a transaction of its own."""
     conflict = OnConflict.REPLACE if replace_primary else OnConflict.REFUSE
 
     def apply(planner: Planner, i: AssociationInput) -> None:
@@ -129,6 +132,7 @@ def associate(
         view=True,
         set_wise=not replace_labels,
         all_or_nothing=all_or_nothing,
+        within=within,
     )
 
 
@@ -139,8 +143,10 @@ def remove(
     *,
     from_type: str | None = None,
     to_type: str | None = None,
+    within: Unit | None = None,
 ) -> BatchResult[AssociationView]:
-    """Remove associations with all their labels; P4 asks for a successor primary."""
+    """Remove associations with all their labels; P4 asks for a successor primary.
+    `within`: as for `associate`."""
     return _run(
         database,
         caller,
@@ -151,6 +157,7 @@ def remove(
         to_type,
         primary_rules=True,
         view=False,
+        within=within,
     )
 
 
@@ -297,11 +304,13 @@ def _run(
     view: bool,
     set_wise: bool = False,
     all_or_nothing: bool = False,
+    within: Unit | None = None,
 ) -> BatchResult[AssociationView]:
     """Apply `apply` to each input in turn. With `set_wise` (associate), the batch is first
     offered whole to `Planner.associate_new`, which plans it at once if every input is new and
     plain; any other batch goes input by input."""
-    with unit_of_work(database, caller, kind) as unit:
+    work = nullcontext(within) if within is not None else unit_of_work(database, caller, kind)
+    with work as unit:
         schema = unit.schema
         expected = (
             schema.object_type(from_type).id if from_type else None,

@@ -4,6 +4,7 @@ statements per page, however many rows or associations it shows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -19,6 +20,8 @@ from liaison.storage import browse as store
 from liaison.storage.clock import to_datetime
 
 MAX_PAGE = 100
+MATCHING_BATCH = 1000
+"""How many IDs `matching_ids` reads per statement."""
 CARD_SIZE = 10
 """How many associated records a card lists; the card says how many there are in all."""
 
@@ -28,6 +31,13 @@ _CARD_ORDER = {COMPANIES: 0, CONTACTS: 1, DEALS: 2, TICKETS: 3}
 class Sort(StrEnum):
     NAME = "name"
     CREATED = "created"
+
+
+@dataclass(frozen=True)
+class IndexQuery:
+    """Which records an index page shows, whatever their order: its search."""
+
+    search: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +130,30 @@ def index_page(
     last = found[-1] if found else None
     cursor = Cursor(last.id, last.name if sort is Sort.NAME else None) if more and last else None
     return IndexPage(kind, found, total, cursor)
+
+
+def matching_ids(
+    database: Database, caller: Caller, object_type: str, query: IndexQuery
+) -> Iterator[list[int]]:
+    """The IDs of every record the index page's query matches ("all N matching"), in ID order,
+    in batches of MATCHING_BATCH; each batch is one keyset read."""
+    search, after = query.search.strip(), 0
+    while True:
+        with reading(database, caller) as unit:
+            kind = unit.schema.object_type(object_type)
+            batch = store.matching_ids(
+                unit.conn,
+                unit.account_id,
+                kind.id,
+                search=search,
+                after=after,
+                limit=MATCHING_BATCH,
+            )
+        if batch:
+            yield batch
+        if len(batch) < MATCHING_BATCH:
+            return
+        after = batch[-1]
 
 
 def record_with_associations(

@@ -4,7 +4,8 @@
 - every association joins two live records of the same account, of a defined pair (A2, A8, O5);
 - at most one primary per record and exclusive type; contacts with companies have one (P1, P3);
 - no record gained an association past a limit after the limit was set (A6, not retroactive);
-- replaying the history gives exactly the associations stored: no change without history (H1).
+- replaying the history gives exactly the associations stored: no change without history (H1);
+- a job's progress is within its total, and a job done did all of it (decision 0013).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from liaison.storage.tables import (
     association_labels,
     association_limits,
     associations,
+    jobs,
     operations,
     records,
 )
@@ -67,6 +69,7 @@ def _check_account(conn: Connection, account_id: int) -> list[str]:
     _check_limits(conn, account_id, state, history)
     _check_replay(state, history)
     _check_operation_ranges(conn, account_id, state, history)
+    _check_jobs(conn, account_id, state)
     return state.problems
 
 
@@ -186,6 +189,16 @@ def _check_operation_ranges(
             state.problems.append(
                 f"history row {e.id} is outside the range noted on operation {e.operation_id}"
             )
+
+
+def _check_jobs(conn: Connection, account_id: int, state: _Account) -> None:
+    j = jobs.c
+    found = conn.execute(
+        select(j.operation_id, j.state, j.done, j.total).where(j.account_id == account_id)
+    )
+    for job_id, job_state, done, total in found:
+        if not 0 <= done <= total or (job_state == "done" and done != total):
+            state.problems.append(f"job {job_id} is {job_state} with {done} of {total} done")
 
 
 def _check_replay(state: _Account, history: list[Any]) -> None:

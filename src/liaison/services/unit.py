@@ -40,6 +40,8 @@ class Unit:
     now: int = field(default_factory=now_micros)
     history_ids: tuple[int, int] | None = None
     """The first and last history ID this unit wrote: one range, see `operations.note_history`."""
+    job_operation: int | None = None
+    """Set for a chunk of a job: the job's operation, which this unit's history joins."""
 
     @property
     def account_id(self) -> int:
@@ -74,6 +76,8 @@ class Unit:
     @cached_property
     def operation_id(self) -> int:
         """Created on first use, so a call that changes nothing leaves no trace (A7)."""
+        if self.job_operation is not None:
+            return self.job_operation
         return operations.insert_operation(
             self.conn,
             self.account_id,
@@ -96,8 +100,14 @@ class Unit:
             self.history_ids = (self.history_ids or (first, last))[0], last
 
     def finish(self) -> None:
-        if self.history_ids is not None:
+        if self.history_ids is None:
+            return
+        if self.job_operation is None:
             operations.note_history(
+                self.conn, self.account_id, self.operation_id, *self.history_ids
+            )
+        else:
+            operations.extend_history(
                 self.conn, self.account_id, self.operation_id, *self.history_ids
             )
 
@@ -110,8 +120,15 @@ _WRITE_SETUP = text(
 
 @contextmanager
 def unit_of_work(
-    database: Database, caller: Caller, kind: str, *, source: Source | None = None
+    database: Database,
+    caller: Caller,
+    kind: str,
+    *,
+    source: Source | None = None,
+    job_operation: int | None = None,
 ) -> Iterator[Unit]:
+    """One transaction; with `job_operation`, one chunk of that job (its history joins the
+    job's operation instead of a new one)."""
     with database.engine.begin() as conn:
         if not accounts.exists(conn, caller.account_id):
             raise LiaisonError(
@@ -123,7 +140,7 @@ def unit_of_work(
             # is a lookup by key: keep the planner on index scans even where statistics lag
             # behind a bulk load (a bitmap or hash plan then reads the whole account).
             conn.execute(_WRITE_SETUP, {"key": caller.account_id})
-        unit = Unit(conn, caller, kind, source or caller.actor.source)
+        unit = Unit(conn, caller, kind, source or caller.actor.source, job_operation=job_operation)
         yield unit
         unit.finish()
 

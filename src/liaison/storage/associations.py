@@ -394,3 +394,20 @@ def _counts(
         )
         counts.update({(f, assoc_type.id): n for f, n in rows})
     return counts
+
+
+def associated_with(
+    conn: Connection, account_id: int, from_ids: Sequence[int], to_type: str, to_id: int
+) -> set[int]:
+    """Which of `from_ids` are associated with record `to_id` (of type `to_type`): one
+    primary-key lookup each."""
+    a = associations.c
+    rows = conn.execute(
+        select(a.from_id).where(
+            a.account_id == account_id,
+            bulk.ids_in(conn, a.from_id, from_ids),
+            a.to_type == to_type,
+            a.to_id == to_id,
+        )
+    )
+    return {int(row[0]) for row in rows}

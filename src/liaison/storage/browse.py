@@ -130,3 +130,17 @@ def associated_by_type(
         .order_by(ranked.c.to_type, ranked.c.rank)
     )
     return [tuple(row) for row in conn.execute(statement)]
+
+
+def matching_ids(
+    conn: Connection, account_id: int, type_id: str, *, search: str, after: int, limit: int
+) -> list[int]:
+    """The IDs of the records matching the search, in ID order after `after`."""
+    r = records.c
+    statement = (
+        select(r.id)
+        .where(*_matching(account_id, type_id, search), r.id > after)
+        .order_by(r.id)
+        .limit(limit)
+    )
+    return [int(row[0]) for row in conn.execute(statement)]

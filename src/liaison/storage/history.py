@@ -177,12 +177,15 @@ def _page(account_id: int, record_id: int, before: int | None, limit: int) -> di
 
 
 _OF_OPERATION = _with_actor(
-    h.c.account_id == bindparam("account"), h.c.id.between(bindparam("first"), bindparam("last"))
+    h.c.account_id == bindparam("account"),
+    h.c.id.between(bindparam("first"), bindparam("last")),
+    h.c.operation_id == bindparam("operation"),
 ).order_by(h.c.id)
 
 
 def for_operation(conn: Connection, account_id: int, operation_id: int) -> list[Any]:
-    """The operation's rows, oldest first, found by the ID range noted on it."""
+    """The operation's rows, oldest first, found in the ID range noted on it (a job's range
+    may hold other operations' rows too, written between its chunks: decision 0013)."""
     found = operations_store.get(conn, account_id, operation_id)
     if found is None or found.first_history_id is None:
         return []
@@ -190,6 +193,7 @@ def for_operation(conn: Connection, account_id: int, operation_id: int) -> list[
         "account": account_id,
         "first": found.first_history_id,
         "last": found.last_history_id,
+        "operation": operation_id,
     }
     return _rows(conn, _OF_OPERATION, params)
 

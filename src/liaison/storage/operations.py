@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, func, insert, select, update
 
 from liaison.domain.history import Actor, Source
 from liaison.storage.accounts import reserve_ids
@@ -34,11 +34,28 @@ def note_history(
     conn: Connection, account_id: int, operation_id: int, first: int, last: int
 ) -> None:
     """Record the range of history IDs the operation wrote: it wrote them all in one
-    transaction holding the account's write lock, so no other operation's IDs fall between."""
+    transaction holding the account's write lock, so no other operation's IDs fall between
+    (a job's range, written by several transactions, is `extend_history`'s)."""
     conn.execute(
         update(operations)
         .where(operations.c.account_id == account_id, operations.c.id == operation_id)
         .values(first_history_id=first, last_history_id=last)
+    )
+
+
+def extend_history(
+    conn: Connection, account_id: int, operation_id: int, first: int, last: int
+) -> None:
+    """Widen the operation's range to a chunk's history IDs (a job, decision 0013): the range
+    then also spans other operations' rows written between its chunks, so readers select the
+    operation's own rows in it by `operation_id`."""
+    conn.execute(
+        update(operations)
+        .where(operations.c.account_id == account_id, operations.c.id == operation_id)
+        .values(
+            first_history_id=func.coalesce(operations.c.first_history_id, first),
+            last_history_id=last,
+        )
     )
 
 

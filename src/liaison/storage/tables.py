@@ -174,6 +174,33 @@ operations = Table(
 )
 """H6: each API request, UI save, import, bulk action, merge or deletion that changed something."""
 
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("account_id", Integer, primary_key=True),
+    Column("operation_id", Id, primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("params", Json, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("done", BigInteger, nullable=False),
+    Column("total", BigInteger, nullable=False),
+    Column("cursor", Json, comment="where the next chunk starts"),
+    Column("result", Json, nullable=False),
+    Column("error", Text),
+    Column("runner", String(200), comment="host:pid:tag"),
+    Column("heartbeat_at", Micros),
+    Column("created_at", Micros, nullable=False),
+    Column("started_at", Micros),
+    Column("updated_at", Micros, nullable=False),
+    Column("finished_at", Micros),
+    ForeignKeyConstraint(
+        ["account_id", "operation_id"], ["operations.account_id", "operations.id"]
+    ),
+    Index("ix_jobs_state", "state", "created_at"),
+)
+"""Long operations run in chunks by the job runner (decision 0013): a job IS its operation, so
+its history rows carry the job's ID. Each chunk's transaction advances `cursor` and `done`."""
+
 association_history = Table(
     "association_history",
     metadata,

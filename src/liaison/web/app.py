@@ -18,9 +18,11 @@ from liaison.services.database import Database
 from liaison.services.secret_key import web_signing_key
 from liaison.web import urls
 from liaison.web.pages import (
+    bulk,
     deletion,
     history,
     index,
+    jobs,
     merge,
     panels,
     record,
@@ -49,6 +51,8 @@ def create_web_app(database: Database, settings: WebSettings | None = None) -> A
     app.include_router(signin.router)
     for pages in (settings_shared, settings_labels, settings_limits, settings_types):
         app.include_router(pages.router)  # before the type pages, which would take their paths
+    app.include_router(jobs.router)  # before the index: /jobs is not an object type
+    app.include_router(bulk.router)  # before the record page: /{type}/bulk is not a record
     app.include_router(index.router)
     app.include_router(recycle_bin.router)  # before record's /{type}/{id}
     app.include_router(record.router)

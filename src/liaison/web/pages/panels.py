@@ -67,7 +67,7 @@ class LabelsPanel:
     error: str | None = None
 
 
-def _label_types(
+def label_types(
     database: Database, user: User, from_type: str, to_type: str
 ) -> list[AssociationType]:
     return [
@@ -95,7 +95,8 @@ def _current_primary(page: RecordContext) -> str | None:
     return None
 
 
-def _target(database: Database, user: User, type_name: str) -> ObjectType:
+def browsable_type(database: Database, user: User, type_name: str) -> ObjectType:
+    """The type of records people browse named `type_name`; OBJECT_TYPE_NOT_FOUND else."""
     found = {t.name: t for t in browse.object_types(database, user.caller)}
     kind = found.get(type_name)
     if kind is None:
@@ -129,7 +130,7 @@ def add_panel(
     tab: str = "existing",
 ) -> Response:
     page = context_of(database, user, type_name, record_id)
-    target = _target(database, user, to_type)
+    target = browsable_type(database, user, to_type)
     if tab == "create":
         panel = AddPanel(target, "create", fields=_fields(target))
     else:
@@ -148,7 +149,7 @@ def add_search(
     q: str = "",
 ) -> Response:
     page = context_of(database, user, type_name, record_id)
-    target = _target(database, user, to_type)
+    target = browsable_type(database, user, to_type)
     panel = AddPanel(target, query=q, found=_search(database, user, target, q[:200]))
     return render(request, "_add_results.html", page=page, panel=panel)
 
@@ -159,7 +160,7 @@ async def add_next(
 ) -> Response:
     """Step two of Add existing: the primary (companies) and the labels of the chosen records."""
     page = context_of(database, user, type_name, record_id)
-    target = _target(database, user, to_type)
+    target = browsable_type(database, user, to_type)
     form = await request.form()
     chosen = records.get_many(database, user.caller, target.name, _ids(form, "to_id"))
     if not chosen:
@@ -170,7 +171,7 @@ async def add_next(
     panel = AddPanel(
         target,
         chosen=list(chosen.values()),
-        labels=_label_types(database, user, page.object_type.name, target.name),
+        labels=label_types(database, user, page.object_type.name, target.name),
         primary_type=_primary_type(database, user, page, target),
         current_primary=_current_primary(page),
     )
@@ -184,7 +185,7 @@ async def add_existing(
     """Save: every chosen record associated with the chosen labels, and the primary if one was
     chosen, in one service call (one operation); one refused record refuses them all."""
     page = context_of(database, user, type_name, record_id)
-    target = _target(database, user, to_type)
+    target = browsable_type(database, user, to_type)
     form = await request.form()
     chosen = _ids(form, "to_id")
     label_ids = tuple(_ids(form, "label"))
@@ -216,7 +217,7 @@ async def add_existing(
         return AddPanel(
             target,
             chosen=list(found.values()),
-            labels=_label_types(database, user, page.object_type.name, target.name),
+            labels=label_types(database, user, page.object_type.name, target.name),
             primary_type=primary_type,
             current_primary=_current_primary(page),
             error=error,
@@ -234,7 +235,7 @@ async def add_new(
     """Create a record of the card's type associated with this one at once; *Create and add
     another* keeps the panel open with an empty form."""
     page = context_of(database, user, type_name, record_id)
-    target = _target(database, user, to_type)
+    target = browsable_type(database, user, to_type)
     form = await request.form()
     fields = _fields(target)
     values = {f.name: str(form.get(f.name) or "").strip() for f in fields}
@@ -315,7 +316,7 @@ def _labels_panel(database: Database, user: User, page: RecordContext, to_id: in
     view = associations.between(database, user.caller, page.record.id, to_id)
     if view is None:
         raise LiaisonError(ErrorCode.NOT_ASSOCIATED, f"Record {to_id} is not associated.")
-    types = _label_types(database, user, view.from_type, view.to_type)
+    types = label_types(database, user, view.from_type, view.to_type)
     keep = tuple(t.id for t in view.types if t.kind is Kind.PRIMARY)
     return LabelsPanel(to_id, types, {t.id for t in view.types}, keep)
 

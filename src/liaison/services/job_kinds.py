@@ -1,0 +1,11 @@
+"""Every job kind and its handler, in one place: a module that adds a kind of job (a retroactive
+domain run, an import) lists it here."""
+
+from __future__ import annotations
+
+from liaison.services import bulk_associations
+from liaison.services.jobs import Handler
+
+KINDS: dict[str, Handler] = {
+    **bulk_associations.KINDS,
+}
