@@ -3,9 +3,10 @@ domain run, an import) lists it here."""
 
 from __future__ import annotations
 
-from liaison.services import bulk_associations
+from liaison.services import bulk_associations, bulk_deletion
 from liaison.services.jobs import Handler
 
 KINDS: dict[str, Handler] = {
     **bulk_associations.KINDS,
+    **bulk_deletion.KINDS,
 }

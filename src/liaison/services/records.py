@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -503,10 +504,19 @@ def upsert_many(
         return [(fetched[i], new) for i, new in ids]
 
 
-def delete_many(database: Database, caller: Caller, object_type: str, ids: Sequence[int]) -> int:
+def delete_many(
+    database: Database,
+    caller: Caller,
+    object_type: str,
+    ids: Sequence[int],
+    *,
+    within: Unit | None = None,
+) -> int:
     """L1 for several records in one operation; IDs of records that do not exist (or are
-    deleted already) are skipped, as HubSpot's batch archive does. Returns how many went."""
-    with unit_of_work(database, caller, "delete") as unit:
+    deleted already) are skipped, as HubSpot's batch archive does. Returns how many went.
+    `within` runs it in that unit (a job's chunk) instead of a transaction of its own."""
+    work = nullcontext(within) if within is not None else unit_of_work(database, caller, "delete")
+    with work as unit:
         kind = unit.schema.object_type(object_type)
         rows = store.get_many(unit.conn, unit.account_id, ids)
         live = [

@@ -19,6 +19,7 @@ from liaison.services.secret_key import web_signing_key
 from liaison.web import urls
 from liaison.web.pages import (
     bulk,
+    bulk_deletion,
     deletion,
     history,
     index,
@@ -52,6 +53,7 @@ def create_web_app(database: Database, settings: WebSettings | None = None) -> A
     for pages in (settings_shared, settings_labels, settings_limits, settings_types):
         app.include_router(pages.router)  # before the type pages, which would take their paths
     app.include_router(jobs.router)  # before the index: /jobs is not an object type
+    app.include_router(bulk_deletion.router)  # before bulk's /{type}/bulk/{action}
     app.include_router(bulk.router)  # before the record page: /{type}/bulk is not a record
     app.include_router(index.router)
     app.include_router(recycle_bin.router)  # before record's /{type}/{id}

@@ -83,7 +83,18 @@ def _action(action: str) -> str:
     return action
 
 
-def _count(database: Database, user: User, kind: ObjectType, selection: Selection) -> int:
+def selected_ids(
+    database: Database, user: User, kind: ObjectType, selection: Selection
+) -> list[int]:
+    """The records to change: the rows ticked, or every record matching now."""
+    if not selection.all_matching:
+        return selection.ids
+    query = IndexQuery(selection.search)
+    batches = browse.matching_ids(database, user.caller, kind.name, query)
+    return [i for batch in batches for i in batch]
+
+
+def count_selected(database: Database, user: User, kind: ObjectType, selection: Selection) -> int:
     if not selection.all_matching:
         return len(selection.ids)
     return browse.index_page(
@@ -115,7 +126,7 @@ def _panel(
         found = _search(database, user, target_type, query)
         if action == "associate":
             labels = label_types(database, user, kind.name, target_type.name)
-    count = _count(database, user, kind, selection)
+    count = count_selected(database, user, kind, selection)
     if count == 0 and error is None:
         error = f"Tick the {kind.plural.lower()} to change, or select all matching."
     return BulkPanel(
@@ -182,15 +193,7 @@ async def bulk_run(
     target_id = _number(form, "to_id")
     if target_id is None:
         return _again(request, database, user, kind, action, form, "Choose a record.")
-    selection = Selection.of(form)
-    ids = selection.ids
-    if selection.all_matching:
-        query = IndexQuery(selection.search)
-        ids = [
-            i
-            for batch in browse.matching_ids(database, user.caller, kind.name, query)
-            for i in batch
-        ]
+    ids = selected_ids(database, user, kind, Selection.of(form))
     change = BulkChange(ACTIONS[_action(action)], kind.name, target_id, _number(form, "label"))
     try:
         started = bulk_associations.start(database, user.caller, change, ids)

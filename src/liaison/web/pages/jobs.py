@@ -25,6 +25,8 @@ _COUNTS = (
     ("alreadyAssociated", "already associated"),
     ("removed", "removed"),
     ("notAssociated", "not associated"),
+    ("deleted", "deleted"),
+    ("alreadyDeleted", "deleted already"),
     ("refused", "refused"),
 )
 
