@@ -43,10 +43,9 @@ bare_history = Table(
     *_columns(association_history),
     Index("ix_bare_history_from", "account_id", "from_id", "id"),
     Index("ix_bare_history_to", "account_id", "to_id", "id"),
-    **association_history.dialect_kwargs,
 )
 """Liaison's history columns and primary key (account_id, id), one row per event, with one
-index per side that leads straight to `id`, and its storage options (WITHOUT ROWID on SQLite)."""
+index per side that leads straight to `id`."""
 
 _INSERT = (
     "INSERT INTO bare_associations (account_id, from_id, to_type, to_id, created_at) "

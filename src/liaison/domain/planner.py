@@ -174,25 +174,41 @@ class Planner:
                 return None
             seen.add((from_id, to_id))
             seen.add((to_id, from_id))
-            types, back = rule.types, rule.back
-            allowed = rule.types  # the types the request may name: those it gets from x
-            base, label, inverse, inverse_label = rule.created
-            event = (created, x_type, from_id, y_type, to_id, base, label, inverse, inverse_label)
-            events.append(make(HistoryEvent, (*event, x_name, y_name, source, detail)))
-            for primary in rule.primaries:
-                record = from_id if primary.x_holds else to_id
-                if (record, primary.type_id) in holders:
+            (base, label, inverse, inverse_label), types, back, primaries = rule
+            allowed = types  # the types the request may name: those it gets from x
+            events.append(
+                make(
+                    HistoryEvent,
+                    (
+                        created,
+                        x_type,
+                        from_id,
+                        y_type,
+                        to_id,
+                        base,
+                        label,
+                        inverse,
+                        inverse_label,
+                        x_name,
+                        y_name,
+                        source,
+                        detail,
+                    ),
+                )
+            )
+            for x_holds, primary, labels, ahead, behind in primaries:
+                record = from_id if x_holds else to_id
+                if (record, primary) in holders:
                     continue
-                holders.add((record, primary.type_id))
-                if primary.x_holds:
-                    types, back = types | primary.ahead, back | primary.behind
-                    allowed = allowed | primary.ahead
-                    ends = (x_type, from_id, y_type, to_id, *primary.labels, x_name, y_name)
+                holders.add((record, primary))
+                if x_holds:
+                    types, back, allowed = types | ahead, back | behind, allowed | ahead
+                    ends = (x_type, from_id, y_type, to_id, *labels, x_name, y_name)
                 else:
-                    types, back = types | primary.behind, back | primary.ahead
-                    ends = (y_type, to_id, x_type, from_id, *primary.labels, y_name, x_name)
+                    types, back = types | behind, back | ahead
+                    ends = (y_type, to_id, x_type, from_id, *labels, y_name, x_name)
                 events.append(make(HistoryEvent, (Change.PRIMARY_SET, *ends, source, detail)))
-            if not allowed.issuperset(type_ids):
+            if type_ids and not allowed.issuperset(type_ids):
                 return None
             new.append(make(NewLink, (x, y, types, back)))
         self.events += events

@@ -226,11 +226,9 @@ association_history = Table(
     ),
     Index("ix_association_history_from", "account_id", "from_id", "id"),
     Index("ix_association_history_to", "account_id", "to_id", "id"),
-    sqlite_with_rowid=False,
 )
 """Append-only (H5). One row per change, seen from `from_id`; both records find their rows
-newest first by index. An operation's rows are the ID range noted on the operation. On SQLite
-the primary key is the table (WITHOUT ROWID, docs/decisions/0011)."""
+newest first by index. An operation's rows are the ID range noted on the operation."""
 
 api_tokens = Table(
     "api_tokens",

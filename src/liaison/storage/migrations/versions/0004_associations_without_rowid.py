@@ -13,8 +13,7 @@ Revises: 0003
 from __future__ import annotations
 
 from alembic import op
-
-from liaison.storage.sqlite_rebuild import rebuild
+from sqlalchemy import text
 
 revision = "0004"
 down_revision = "0003"
@@ -22,13 +21,37 @@ branch_labels = None
 depends_on = None
 
 TABLES = ("associations", "association_labels")
+WITHOUT_ROWID = " WITHOUT ROWID"
 
 
 def upgrade() -> None:
     for table in TABLES:
-        rebuild(op.get_bind(), table, without_rowid=True)
+        _rebuild(table, without_rowid=True)
 
 
 def downgrade() -> None:
     for table in TABLES:
-        rebuild(op.get_bind(), table, without_rowid=False)
+        _rebuild(table, without_rowid=False)
+
+
+def _rebuild(table: str, *, without_rowid: bool) -> None:
+    conn = op.get_bind()
+    if conn.dialect.name != "sqlite":
+        return
+    found = conn.execute(
+        text("SELECT type, sql FROM sqlite_master WHERE tbl_name = :t AND sql IS NOT NULL"),
+        {"t": table},
+    ).all()
+    ddl = next(sql for kind, sql in found if kind == "table").removesuffix(WITHOUT_ROWID)
+    indexes = [sql for kind, sql in found if kind == "index"]
+    rebuilt = f"{table}_rebuilt"
+    head, _, columns = ddl.partition("(")
+    if head.strip() not in (f"CREATE TABLE {table}", f'CREATE TABLE "{table}"'):
+        raise RuntimeError(f"unexpected DDL for {table}: {head}")
+    ddl = f"CREATE TABLE {rebuilt} ({columns}"
+    conn.execute(text(ddl + (WITHOUT_ROWID if without_rowid else "")))
+    conn.execute(text(f"INSERT INTO {rebuilt} SELECT * FROM {table}"))
+    conn.execute(text(f"DROP TABLE {table}"))
+    conn.execute(text(f"ALTER TABLE {rebuilt} RENAME TO {table}"))
+    for index in indexes:
+        conn.execute(text(index))
