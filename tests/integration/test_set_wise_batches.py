@@ -13,7 +13,7 @@ from liaison.services import associations as assoc
 from liaison.services import records
 from liaison.services.associations import AssociationInput as Link
 from liaison.services.database import Database, create_account
-from liaison.services.unit import Caller
+from liaison.services.unit import Caller, unit_of_work
 from tests.helpers import company, contact, deal, dump
 
 CONTACT_TO_COMPANY, PRIMARY = 279, 1
@@ -137,3 +137,24 @@ def test_set_wise_batches_refuse_what_the_rules_refuse(db: Database, me: Caller)
         (2, ErrorCode.SELF_ASSOCIATION),
     ]
     assert [v.to_id for v in result.results] == [acme.id]
+
+
+def test_within_a_unit_a_set_wise_write_that_meets_an_existing_pair_rolls_back_to_its_savepoint(
+    db: Database, me: Caller
+) -> None:
+    ann, bob, acme = contact(db, me, "Ann"), contact(db, me, "Bob"), company(db, me, "Acme")
+    assoc.associate(db, me, [Link(bob.id, acme.id)]).check()
+    with unit_of_work(db, me, "bulk") as unit:
+        result = assoc.associate(
+            db, me, [Link(ann.id, acme.id), Link(acme.id, bob.id)], within=unit
+        ).check()
+    assert [(v.from_id, v.to_id) for v in result.results] == [(ann.id, acme.id), (acme.id, bob.id)]
+    with db.engine.connect() as conn:
+        created = conn.execute(
+            text(
+                "SELECT from_id, to_id FROM association_history "
+                "WHERE account_id = :a AND change = 'CREATED' ORDER BY id"
+            ),
+            {"a": me.account_id},
+        ).all()
+    assert [tuple(r) for r in created] == [(bob.id, acme.id), (ann.id, acme.id)]
