@@ -13,7 +13,7 @@ from liaison.services import associations as assoc
 from liaison.services import records
 from liaison.services.associations import AssociationInput as Link
 from liaison.services.database import Database, create_account
-from liaison.services.unit import Caller
+from liaison.services.unit import Caller, unit_of_work
 from tests.helpers import company, contact, deal, dump
 
 CONTACT_TO_COMPANY, PRIMARY = 279, 1
@@ -45,7 +45,9 @@ def _written(db: Database, account_id: int) -> dict[str, list[Any]]:
         }
 
 
-def _scenario(db: Database, caller: Caller, *, forced_slow: bool) -> list[assoc.AssociationView]:
+def _scenario(
+    db: Database, caller: Caller, *, forced_slow: bool, existing: bool = False
+) -> list[assoc.AssociationView]:
     """Contacts, companies and deals, some with a primary already, then one plain batch."""
     ann, bob, cy, dee = (contact(db, caller, name) for name in ("Ann", "Bob", "Cy", "Dee"))
     acme, initech, umbrella = (company(db, caller, name) for name in ("Acme", "Initech", "Umb"))
@@ -62,6 +64,8 @@ def _scenario(db: Database, caller: Caller, *, forced_slow: bool) -> list[assoc.
         Link(dee.id, umbrella.id, (CONTACT_TO_COMPANY, PRIMARY)),  # Primary-first, as sent
         Link(dee.id, initech.id, (CONTACT_TO_COMPANY,)),  # the base type named
     ]
+    if existing:  # found by the set-wise write itself, which is then undone whole
+        batch.append(Link(umbrella.id, bob.id))
     if forced_slow:
         batch.append(Link(ann.id, MISSING))
     result = assoc.associate(db, caller, batch)
@@ -77,6 +81,17 @@ def test_a_set_wise_batch_writes_what_the_input_by_input_path_writes(db: Databas
     assert fast_views == slow_views
     assert _written(db, fast.account_id) == _written(db, slow.account_id)
     assert _written(db, fast.account_id)["association_labels"]  # primaries were given
+
+
+def test_a_set_wise_write_that_meets_an_existing_pair_is_undone_and_goes_input_by_input(
+    db: Database,
+) -> None:
+    fast = Caller(create_account(db, name="set-wise first"), Actor.user("u", "U"))
+    slow = Caller(create_account(db, name="input by input"), Actor.user("u", "U"))
+    fast_views = _scenario(db, fast, forced_slow=False, existing=True)
+    slow_views = _scenario(db, slow, forced_slow=True, existing=True)
+    assert fast_views == slow_views
+    assert _written(db, fast.account_id) == _written(db, slow.account_id)
 
 
 def test_a7_a_batch_of_pairs_already_associated_changes_nothing(db: Database, me: Caller) -> None:
@@ -122,3 +137,24 @@ def test_set_wise_batches_refuse_what_the_rules_refuse(db: Database, me: Caller)
         (2, ErrorCode.SELF_ASSOCIATION),
     ]
     assert [v.to_id for v in result.results] == [acme.id]
+
+
+def test_within_a_unit_a_set_wise_write_that_meets_an_existing_pair_rolls_back_to_its_savepoint(
+    db: Database, me: Caller
+) -> None:
+    ann, bob, acme = contact(db, me, "Ann"), contact(db, me, "Bob"), company(db, me, "Acme")
+    assoc.associate(db, me, [Link(bob.id, acme.id)]).check()
+    with unit_of_work(db, me, "bulk") as unit:
+        result = assoc.associate(
+            db, me, [Link(ann.id, acme.id), Link(acme.id, bob.id)], within=unit
+        ).check()
+    assert [(v.from_id, v.to_id) for v in result.results] == [(ann.id, acme.id), (acme.id, bob.id)]
+    with db.engine.connect() as conn:
+        created = conn.execute(
+            text(
+                "SELECT from_id, to_id FROM association_history "
+                "WHERE account_id = :a AND change = 'CREATED' ORDER BY id"
+            ),
+            {"a": me.account_id},
+        ).all()
+    assert [tuple(r) for r in created] == [(bob.id, acme.id), (ann.id, acme.id)]

@@ -22,6 +22,7 @@ from liaison.domain.schema import Schema
 
 T = TypeVar("T")
 P = ParamSpec("P")
+_new_tuple = tuple.__new__
 
 
 class OnConflict(Enum):
@@ -141,12 +142,14 @@ class Planner:
         each request.
         """
         records, links = self.graph.records, self.graph.links
-        rules = _Memo(self._new_pair_rule)
+        rules: dict[tuple[str, str], _NewPairRule | None] = {}  # by the two record types
         holders = set(self.graph.holders)
         seen: set[Pair] = set()
         new: list[NewLink] = []
         events: list[HistoryEvent] = []
-        event = self._event_of
+        # Events and links are built as plain tuples of their fields (a NamedTuple's own
+        # __new__ costs more per pair than the rest of the plan): see `_event_of`.
+        make, source, detail, created = _new_tuple, self.source, self.detail, Change.CREATED
         for from_id, to_id, type_ids in requests:
             x, y = records.get(from_id), records.get(to_id)
             if (
@@ -161,28 +164,53 @@ class Planner:
                 or (from_id, to_id) in seen
             ):
                 return None
-            rule = rules.get((x.type_id, y.type_id))
+            x_type, y_type, x_name, y_name = x.type_id, y.type_id, x.name, y.name
+            pair_types = (x_type, y_type)
+            if pair_types in rules:
+                rule = rules[pair_types]
+            else:
+                rule = rules[pair_types] = self._new_pair_rule(pair_types)
             if rule is None:
                 return None
             seen.add((from_id, to_id))
             seen.add((to_id, from_id))
-            types, back = rule.types, rule.back
-            allowed = rule.types  # the types the request may name: those it gets from x
-            events.append(event(Change.CREATED, x, y, rule.base))
-            for x_holds, primary, inverse in rule.primaries:
-                record, company = (x, y) if x_holds else (y, x)
-                if (record.id, primary) in holders:
+            (base, label, inverse, inverse_label), types, back, primaries = rule
+            allowed = types  # the types the request may name: those it gets from x
+            events.append(
+                make(
+                    HistoryEvent,
+                    (
+                        created,
+                        x_type,
+                        from_id,
+                        y_type,
+                        to_id,
+                        base,
+                        label,
+                        inverse,
+                        inverse_label,
+                        x_name,
+                        y_name,
+                        source,
+                        detail,
+                    ),
+                )
+            )
+            for x_holds, primary, labels, ahead, behind in primaries:
+                record = from_id if x_holds else to_id
+                if (record, primary) in holders:
                     continue
-                holders.add((record.id, primary))
-                ahead, behind = frozenset((primary,)), frozenset((inverse,))
+                holders.add((record, primary))
                 if x_holds:
                     types, back, allowed = types | ahead, back | behind, allowed | ahead
+                    ends = (x_type, from_id, y_type, to_id, *labels, x_name, y_name)
                 else:
                     types, back = types | behind, back | ahead
-                events.append(event(Change.PRIMARY_SET, record, company, primary))
-            if not allowed.issuperset(type_ids):
+                    ends = (y_type, to_id, x_type, from_id, *labels, y_name, x_name)
+                events.append(make(HistoryEvent, (Change.PRIMARY_SET, *ends, source, detail)))
+            if type_ids and not allowed.issuperset(type_ids):
                 return None
-            new.append(NewLink(x, y, types, back))
+            new.append(make(NewLink, (x, y, types, back)))
         self.events += events
         return new
 
@@ -203,9 +231,22 @@ class Planner:
             primary = schema.primary_id(record_type)
             if primary is None or schema.limits.keys() & {primary, schema.inverse(primary)}:
                 return None
-            primaries.append((x_holds, primary, schema.inverse(primary)))
+            primaries.append(
+                _NewPrimary(
+                    x_holds,
+                    primary,
+                    (primary, *self._labels.get(primary)),
+                    frozenset((primary,)),
+                    frozenset((schema.inverse(primary),)),
+                )
+            )
         forward = frozenset((base,))
-        return _NewPairRule(base, forward, schema.inverse_set(forward), tuple(primaries))
+        return _NewPairRule(
+            (base, *self._labels.get(base)),
+            forward,
+            schema.inverse_set(forward),
+            tuple(primaries),
+        )
 
     def remove(self, from_id: int, to_id: int, *, successor: int | None = None) -> None:
         """Remove the association and all its labels (A3), keeping primary rules (P4, L1)."""
@@ -598,12 +639,27 @@ V = TypeVar("V")
 
 class _NewPairRule(NamedTuple):
     """How a new association of two record types is made: its base type both ways, and the
-    Primary types (P3) one side gets if it has none yet: (x holds it, type, inverse)."""
+    Primary types (P3) one side gets if it has none yet."""
 
-    base: int
+    created: tuple[int, str | None, int, str | None]
+    """The CREATED event's type, label, inverse type and inverse label."""
     types: frozenset[int]
     back: frozenset[int]
-    primaries: tuple[tuple[bool, int, int], ...]
+    primaries: tuple[_NewPrimary, ...]
+
+
+class _NewPrimary(NamedTuple):
+    """A Primary type (P3) that one side of a new association gets if it has none yet."""
+
+    x_holds: bool
+    """Whether the from record (x) holds it, else the to record."""
+    type_id: int
+    labels: tuple[int, str | None, int, str | None]
+    """Its PRIMARY_SET event's type, label, inverse type and inverse label."""
+    ahead: frozenset[int]
+    """The type, as a set: on x → y if x holds it, else on y → x."""
+    behind: frozenset[int]
+    """Its inverse, on the way back."""
 
 
 class _Memo(Generic[K, V]):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Generic, NamedTuple, TypeVar
 
@@ -308,41 +307,92 @@ def _run(
 ) -> BatchResult[AssociationView]:
     """Apply `apply` to each input in turn. With `set_wise` (associate), the batch is first
     offered whole to `Planner.associate_new`, which plans it at once if every input is new and
-    plain; any other batch goes input by input."""
-    work = nullcontext(within) if within is not None else unit_of_work(database, caller, kind)
-    with work as unit:
-        schema = unit.schema
-        expected = (
-            schema.object_type(from_type).id if from_type else None,
-            schema.object_type(to_type).id if to_type else None,
+    plain; any other batch goes input by input. A set-wise write that meets an existing
+    association is undone whole (`store.AlreadyAssociated`) and the batch goes input by input:
+    in a new transaction, or, `within` a unit that holds other writes, after rolling back to a
+    savepoint taken before it."""
+
+    def each(unit: Unit) -> BatchResult[AssociationView]:
+        return _input_by_input(
+            unit,
+            inputs,
+            apply,
+            _expected(unit.schema, from_type, to_type),
+            primary_rules=primary_rules,
+            view=view,
+            all_or_nothing=all_or_nothing,
         )
-        done = _associate_new(unit, inputs, expected) if set_wise else None
-        if done is not None:
-            return done
-        graph = load_graph(unit.conn, unit.account_id, schema, _needs(inputs, primary_rules))
-        planner = unit.planner(graph)
-        results: list[AssociationView] = []
-        errors: list[InputError] = []
-        for index, item in enumerate(inputs):
-            error = planner.attempt(_apply_checked, planner, item, expected, apply)
-            if isinstance(error, LiaisonError):
-                errors.append(InputError(index, item, error))
-            elif view and (item.from_id, item.to_id) in graph.links:
-                results.append(_view(schema, graph, item.from_id, item.to_id))
-        if all_or_nothing and errors:
-            raise errors[0].error
-        unit.save(planner)
-        return BatchResult(results, errors)
+
+    if within is not None:
+        if set_wise:
+            try:
+                with within.conn.begin_nested():
+                    done = _associate_new(
+                        within, inputs, _expected(within.schema, from_type, to_type)
+                    )
+                if done is not None:
+                    return done
+            except store.AlreadyAssociated:
+                pass
+        return each(within)
+    if set_wise:
+        try:
+            with unit_of_work(database, caller, kind) as unit:
+                done = _associate_new(unit, inputs, _expected(unit.schema, from_type, to_type))
+                return each(unit) if done is None else done
+        except store.AlreadyAssociated:
+            pass
+    with unit_of_work(database, caller, kind) as unit:
+        return each(unit)
+
+
+def _expected(
+    schema: Schema, from_type: str | None, to_type: str | None
+) -> tuple[str | None, str | None]:
+    """The object types a path names, as IDs (None where it names none)."""
+    return (
+        schema.object_type(from_type).id if from_type else None,
+        schema.object_type(to_type).id if to_type else None,
+    )
+
+
+def _input_by_input(
+    unit: Unit,
+    inputs: Sequence[AssociationInput],
+    apply: Callable[[Planner, AssociationInput], None],
+    expected: tuple[str | None, str | None],
+    *,
+    primary_rules: bool,
+    view: bool,
+    all_or_nothing: bool,
+) -> BatchResult[AssociationView]:
+    """The general way: load what the inputs need, then apply each, all or nothing alone."""
+    schema = unit.schema
+    graph = load_graph(unit.conn, unit.account_id, schema, _needs(inputs, primary_rules))
+    planner = unit.planner(graph)
+    results: list[AssociationView] = []
+    errors: list[InputError] = []
+    for index, item in enumerate(inputs):
+        error = planner.attempt(_apply_checked, planner, item, expected, apply)
+        if isinstance(error, LiaisonError):
+            errors.append(InputError(index, item, error))
+        elif view and (item.from_id, item.to_id) in graph.links:
+            results.append(_view(schema, graph, item.from_id, item.to_id))
+    if all_or_nothing and errors:
+        raise errors[0].error
+    unit.save(planner)
+    return BatchResult(results, errors)
 
 
 def _associate_new(
     unit: Unit, inputs: Sequence[AssociationInput], expected: tuple[str | None, str | None]
 ) -> BatchResult[AssociationView] | None:
     """A batch of new plain associations (see `Planner.associate_new`), planned and written
-    set-wise; None (nothing done) for any other batch."""
+    set-wise; None (nothing done) for any other batch. Raises `store.AlreadyAssociated` (the
+    transaction must be rolled back) when one of the pairs turns out to exist."""
     schema, pairs = unit.schema, [(i.from_id, i.to_id) for i in inputs]
     graph = store.load_for_new(unit.conn, unit.account_id, schema, pairs)
-    if graph is None or not _of_types(graph, pairs, expected):
+    if not _of_types(graph, pairs, expected):
         return None
     planner = unit.planner(graph)
     new = planner.associate_new([(i.from_id, i.to_id, i.types) for i in inputs])
@@ -350,8 +400,9 @@ def _associate_new(
         return None
     store.write_new(unit.conn, unit.account_id, schema, new, now=planner.now)
     unit.save(planner)
+    ordered = {types: schema.ordered(types) for types in {link.types for link in new}}
     views = [
-        AssociationView(x.type_id, x.id, y.type_id, y.id, schema.ordered(types))
+        _new_tuple(AssociationView, (x.type_id, x.id, y.type_id, y.id, ordered[types]))
         for x, y, types, _ in new
     ]
     return BatchResult(views, [])

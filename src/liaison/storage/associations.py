@@ -10,7 +10,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 from sqlalchemy import ColumnElement, Connection, bindparam, func, select
+from sqlalchemy.exc import IntegrityError
 
 from liaison.domain.association_types import Kind
 from liaison.domain.graph import Graph, NewLink, Pair, RecordInfo
@@ -21,6 +23,7 @@ from liaison.storage.records import get_infos
 from liaison.storage.tables import association_labels, associations, records
 
 _a, _labels_c, _r = associations.c, association_labels.c, records.c
+_new_tuple = tuple.__new__
 Key = tuple[int, str, int]
 """(from ID, to object type, to ID): the primary key of one direction, account aside."""
 
@@ -109,20 +112,20 @@ def write_changes(conn: Connection, account_id: int, schema: Schema, graph: Grap
     return len(changed)
 
 
-def load_for_new(
-    conn: Connection, account_id: int, schema: Schema, pairs: Sequence[Pair]
-) -> Graph | None:
-    """What `Planner.associate_new` reads: the records and the exclusive types held by those
-    that require a primary. None when one of the pairs is associated already (a batch for the
-    general path, which loads what it needs itself)."""
+def load_for_new(conn: Connection, account_id: int, schema: Schema, pairs: Sequence[Pair]) -> Graph:
+    """What `Planner.associate_new` reads: the records, and the exclusive types held by those
+    that require a primary. Whether a pair is associated already is not read: `write_new`
+    finds out by inserting (see `AlreadyAssociated`)."""
     graph = Graph()
     ids = bulk.id_list(conn, {i for pair in pairs for i in pair})
     infos = fetch.all_rows(conn, _INFOS[conn.dialect.name], {"account": account_id, "ids": ids})
-    _add_records(graph, schema, infos)
-    if bulk.lookup(conn, associations, ("from_id",), account_id, _keys(graph, pairs)):
-        return None
-    types = schema.object_types
-    requiring = [r.id for r in graph.records.values() if types[r.type_id].requires_primary_company]
+    known, found = schema.object_types, graph.records
+    for record_id, type_id, name, archived, merged_into in infos:
+        if type_id in known:
+            found[record_id] = _new_tuple(
+                RecordInfo, (record_id, type_id, name, bool(archived), merged_into)
+            )
+    requiring = [r.id for r in found.values() if known[r.type_id].requires_primary_company]
     if requiring:
         graph.holders.update(_exclusive_holders(conn, account_id, requiring))
     return graph
@@ -137,25 +140,35 @@ _INFOS = {
 """`records.get_infos`, as a prebuilt statement for `fetch`."""
 
 
+class AlreadyAssociated(Exception):
+    """`write_new` met an association that exists: part of the batch may be written, so the
+    transaction must be rolled back (the batch then goes the general way)."""
+
+
 def write_new(
     conn: Connection, account_id: int, schema: Schema, links: Sequence[NewLink], *, now: int
 ) -> None:
-    """Write new associations (`Planner.associate_new`): both directions and their labels."""
+    """Write new associations (`Planner.associate_new`): both directions and their labels.
+    Raises `AlreadyAssociated` if one of them exists (the primary key refuses it), which
+    costs nothing when none does, unlike reading every pair first."""
     rows: list[tuple[int, int, str, int, int]] = []
     labels: list[tuple[int, int, str, int, int, bool]] = []
     labelled = {t.id: t.exclusive for t in schema.types.values() if t.kind is not Kind.UNLABELED}
     for x, y, forward, back in links:
         rows.append((account_id, x.id, y.type_id, y.id, now))
         rows.append((account_id, y.id, x.type_id, x.id, now))
-        for start, end, types in ((x, y, forward), (y, x, back)):
-            if len(types) > 1:
+        if len(forward) > 1:
+            for start, end, types in ((x, y, forward), (y, x, back)):
                 labels += [
                     (account_id, start.id, end.type_id, end.id, t, labelled[t])
                     for t in types
                     if t in labelled
                 ]
     pair_key = ("account_id", "from_id", "to_type", "to_id")
-    bulk.insert(conn, associations, (*pair_key, "created_at"), rows)
+    try:
+        bulk.insert(conn, associations, (*pair_key, "created_at"), rows)
+    except (IntegrityError, psycopg.errors.UniqueViolation) as error:
+        raise AlreadyAssociated from error
     bulk.insert(conn, association_labels, (*pair_key, "type_id", "exclusive"), labels)
 
 
