@@ -6,7 +6,9 @@ import csv
 from pathlib import Path
 
 
-def write_csv(path: Path, rows: list[list[str]], *, encoding: str = "utf-8", delimiter: str = ",") -> Path:
+def write_csv(
+    path: Path, rows: list[list[str]], *, encoding: str = "utf-8", delimiter: str = ","
+) -> Path:
     with path.open("w", encoding=encoding, newline="") as out:
         csv.writer(out, delimiter=delimiter).writerows(rows)
     return path
@@ -14,7 +16,14 @@ def write_csv(path: Path, rows: list[list[str]], *, encoding: str = "utf-8", del
 
 def people_and_companies(path: Path, rows: int, companies: int = 50) -> Path:
     """Contacts with their company and, every seventh row, the label Advisor."""
-    header = ["Email", "First name", "Last name", "Company name", "Company domain", "Association label"]
+    header = [
+        "Email",
+        "First name",
+        "Last name",
+        "Company name",
+        "Company domain",
+        "Association label",
+    ]
     body = [
         [
             f"person{i}@example.com",

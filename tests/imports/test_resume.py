@@ -17,7 +17,7 @@ from liaison.domain.history import Actor, ActorKind
 from liaison.services import labels
 from liaison.services.database import Database, create_account
 from liaison.services.unit import Caller
-from liaison.storage.tables import imports
+from liaison.storage.tables import imports, operations
 from tests.imports.compare import history_counts, snapshot
 from tests.imports.files import people_and_companies
 
@@ -87,3 +87,16 @@ def test_an_import_killed_and_resumed_ends_as_an_uninterrupted_one(
     assert snapshot(db, killed) == snapshot(db, whole)
     assert history_counts(db, killed) == history_counts(db, whole)
     assert history_counts(db, whole)["CREATED"] == ROWS
+    assert import_operations(db, killed) == import_operations(db, whole) == 1
+
+
+def import_operations(db: Database, account: int) -> int:
+    """The import is one operation, whatever the chunks and runs."""
+    with db.engine.connect() as conn:
+        return len(
+            conn.execute(
+                select(operations.c.id).where(
+                    operations.c.account_id == account, operations.c.kind == "import"
+                )
+            ).all()
+        )

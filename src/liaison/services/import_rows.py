@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from liaison.domain.association_types import AssociationType
 from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.id_properties import RECORD_ID
 from liaison.domain.import_mapping import FileMapping, ImportMapping, Mode, RecordIds
@@ -62,17 +63,32 @@ class RowObject:
     properties: dict[str, str]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Context:
     unit: Unit
     import_id: int
     mapping: ImportMapping
     file_index: int
     watermark: int
+    columns: dict[str, list[tuple[str, str]]] = field(init=False)
+    """Object type ID -> (header, property) of its columns in this file."""
+    label_types: dict[tuple[str, str], dict[str, AssociationType]] = field(default_factory=dict)
+    """(from type, to type) -> its labels by casefolded name."""
+
+    def __post_init__(self) -> None:
+        self.columns = {o: self.file.properties(o) for o in self.file.objects}
 
     @property
     def file(self) -> FileMapping:
         return self.mapping.files[self.file_index]
+
+    def labels_between(self, from_type: str, to_type: str) -> dict[str, AssociationType]:
+        found = self.label_types.get((from_type, to_type))
+        if found is None:
+            types = self.unit.schema.types_between(from_type, to_type)
+            found = {t.label.casefold(): t for t in types if t.label}
+            self.label_types[(from_type, to_type)] = found
+        return found
 
 
 # -- what a row holds ----------------------------------------------------------------------------
@@ -80,7 +96,7 @@ def row_objects(context: Context, row: SourceRow) -> list[RowObject]:
     """The records a row names, in the file's object order; an object with no cell is absent."""
     found = []
     for object_id in context.file.objects:
-        cells = {p: row.cells.get(h, "") for h, p in context.file.properties(object_id)}
+        cells = {p: row.cells.get(h, "") for h, p in context.columns[object_id]}
         cells = {p: v for p, v in cells.items() if v}
         if not cells:
             continue
@@ -327,7 +343,7 @@ def _link(
 ) -> _Link:
     schema = context.unit.schema
     names = [n.strip() for n in text.split(LABEL_SEPARATOR) if n.strip()]
-    types = {t.label.casefold(): t for t in schema.types_between(from_type, to_type) if t.label}
+    types = context.labels_between(from_type, to_type)
     unknown = [n for n in names if n.casefold() not in types]
     if unknown:
         raise LiaisonError(

@@ -264,6 +264,7 @@ def _apply(
     unit: Unit, import_id: int, mapping: ImportMapping, watermark: int, work: Work
 ) -> dict[str, int]:
     """Apply one chunk and move the import's cursor past it; return the import's counts."""
+    unit.__dict__["operation_id"] = import_id  # the chunk's changes are the import's (H6)
     context = Context(unit, import_id, mapping, work.file_index, watermark)
     chunk = Chunk()
     PHASES[work.phase](context, work.rows, chunk)

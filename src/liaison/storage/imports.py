@@ -11,6 +11,7 @@ from liaison.storage import bulk
 from liaison.storage.tables import import_errors, import_keys, imports, operations, records
 
 RUNNING, DONE = "RUNNING", "DONE"
+_ERRORS_PAGE = 1000
 
 
 def insert_import(
@@ -129,13 +130,25 @@ def refused_lines(
 
 
 def errors(conn: Connection, account_id: int, import_id: int) -> Iterator[Row[Any]]:
-    """Every refused row, by file and line, streamed."""
-    statement = (
-        select(import_errors)
-        .where(import_errors.c.account_id == account_id, import_errors.c.import_id == import_id)
-        .order_by(import_errors.c.file_index, import_errors.c.line)
-    )
-    yield from conn.execution_options(yield_per=1000).execute(statement)
+    """Every refused row, by file and line, read a page at a time (keyset)."""
+    e = import_errors.c
+    after = (-1, -1)
+    while True:
+        statement = (
+            select(import_errors)
+            .where(
+                e.account_id == account_id,
+                e.import_id == import_id,
+                tuple_(e.file_index, e.line) > after,
+            )
+            .order_by(e.file_index, e.line)
+            .limit(_ERRORS_PAGE)
+        )
+        page = list(conn.execute(statement))
+        yield from page
+        if len(page) < _ERRORS_PAGE:
+            return
+        after = (page[-1].file_index, page[-1].line)
 
 
 # -- record keys ---------------------------------------------------------------------------------
@@ -143,18 +156,19 @@ def find_keys(
     conn: Connection, account_id: int, import_id: int, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], int]:
     """The records this import named by each (type ID, key) it has seen."""
-    wanted = sorted(set(keys))
-    if not wanted:
-        return {}
+    by_type: dict[str, set[str]] = {}
+    for type_id, key in keys:
+        by_type.setdefault(type_id, set()).add(key)
     found: dict[tuple[str, str], int] = {}
-    for start in range(0, len(wanted), 500):
-        part = wanted[start : start + 500]
-        statement = select(import_keys.c.type_id, import_keys.c.key, import_keys.c.record_id).where(
-            import_keys.c.account_id == account_id,
-            import_keys.c.import_id == import_id,
-            tuple_(import_keys.c.type_id, import_keys.c.key).in_(part),
+    k = import_keys.c
+    for type_id, wanted in by_type.items():
+        statement = select(k.key, k.record_id).where(
+            k.account_id == account_id,
+            k.import_id == import_id,
+            k.type_id == type_id,
+            k.key.in_(wanted),
         )
-        found.update({(t, k): r for t, k, r in conn.execute(statement)})
+        found.update({(type_id, key): record_id for key, record_id in conn.execute(statement)})
     return found
 
 
