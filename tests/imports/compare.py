@@ -55,4 +55,4 @@ def history_counts(database: Database, account_id: int) -> dict[str, int]:
         rows = conn.execute(
             select(h.change, func.count()).where(h.account_id == account_id).group_by(h.change)
         )
-        return {change: count for change, count in rows}
+        return {str(change): int(count) for change, count in rows}

@@ -58,7 +58,7 @@ def test_round_trip_of_the_demo_account(db: Database, tmp_path: Path) -> None:
     assert snapshot(db, target) == snapshot(db, 1)
 
 
-def test_export_lists_the_primary_first_with_its_labels(db: Database, tmp_path: Path) -> None:
+def test_export_lists_the_primary_first_with_its_labels(db: Database) -> None:
     load_demo(db, demo_caller(1))
     rows = list(exports.export_rows(db, demo_caller(1), "contacts", ["companies"]))
     header, viktor = rows[0], next(r for r in rows if "Viktor" in r)
