@@ -70,13 +70,15 @@ class Context:
     mapping: ImportMapping
     file_index: int
     watermark: int
-    columns: dict[str, list[tuple[str, str]]] = field(init=False)
-    """Object type ID -> (header, property) of its columns in this file."""
+    plan: list[tuple[str, list[tuple[str, str]], str | None]] = field(init=False)
+    """(object type ID, (header, property) of its columns, its matching property) in order."""
     label_types: dict[tuple[str, str], dict[str, AssociationType]] = field(default_factory=dict)
     """(from type, to type) -> its labels by casefolded name."""
 
     def __post_init__(self) -> None:
-        self.columns = {o: self.file.properties(o) for o in self.file.objects}
+        self.plan = [
+            (o, self.file.properties(o), self.mapping.match_of(o)) for o in self.file.objects
+        ]
 
     @property
     def file(self) -> FileMapping:
@@ -95,16 +97,15 @@ class Context:
 def row_objects(context: Context, row: SourceRow) -> list[RowObject]:
     """The records a row names, in the file's object order; an object with no cell is absent."""
     found = []
-    for object_id in context.file.objects:
-        cells = {p: row.cells.get(h, "") for h, p in context.columns[object_id]}
-        cells = {p: v for p, v in cells.items() if v}
+    cells_of = row.cells.get
+    for object_id, columns, match in context.plan:
+        cells = {p: v for h, p in columns if (v := cells_of(h))}
         if not cells:
             continue
-        match = context.mapping.match_of(object_id)
-        value = cells.get(match) if match else None
+        value = cells.pop(RECORD_ID, None) if match == RECORD_ID else cells.get(match or "")
         key = _key(match, value) if match and value else f"@{context.file_index}:{row.line}"
-        properties = {p: v for p, v in cells.items() if p != RECORD_ID}
-        found.append(RowObject(object_id, key, value, properties))
+        cells.pop(RECORD_ID, None)
+        found.append(RowObject(object_id, key, value, cells))
     return found
 
 

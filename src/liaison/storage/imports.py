@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -152,24 +153,36 @@ def errors(conn: Connection, account_id: int, import_id: int) -> Iterator[Row[An
 
 
 # -- record keys ---------------------------------------------------------------------------------
+_FIND_KEYS = {
+    "postgresql": (
+        "SELECT k.type_id, k.key, k.record_id FROM import_keys AS k "
+        "JOIN unnest(%b::varchar[], %b::text[]) AS w(type_id, key) "
+        "ON k.type_id = w.type_id AND k.key = w.key "
+        "WHERE k.account_id = %s AND k.import_id = %s"
+    ),
+    "sqlite": (
+        "SELECT k.type_id, k.key, k.record_id FROM json_each(?) AS w CROSS JOIN import_keys AS k "
+        "WHERE k.account_id = ? AND k.import_id = ? "
+        "AND k.type_id = json_extract(w.value, '$[0]') AND k.key = json_extract(w.value, '$[1]')"
+    ),
+}
+
+
 def find_keys(
     conn: Connection, account_id: int, import_id: int, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], int]:
-    """The records this import named by each (type ID, key) it has seen."""
-    by_type: dict[str, set[str]] = {}
-    for type_id, key in keys:
-        by_type.setdefault(type_id, set()).add(key)
-    found: dict[tuple[str, str], int] = {}
-    k = import_keys.c
-    for type_id, wanted in by_type.items():
-        statement = select(k.key, k.record_id).where(
-            k.account_id == account_id,
-            k.import_id == import_id,
-            k.type_id == type_id,
-            k.key.in_(wanted),
-        )
-        found.update({(type_id, key): record_id for key, record_id in conn.execute(statement)})
-    return found
+    """The records this import named by each (type ID, key) it has seen: one primary-key
+    lookup per key, the keys sent as one parameter (arrays, or JSON on SQLite)."""
+    wanted = list(set(keys))
+    if not wanted:
+        return {}
+    if conn.dialect.name == "postgresql":
+        types, names = [t for t, _ in wanted], [k for _, k in wanted]
+        params: tuple[Any, ...] = (types, names, account_id, import_id)
+    else:
+        params = (json.dumps(wanted), account_id, import_id)
+    rows = conn.exec_driver_sql(_FIND_KEYS[conn.dialect.name], params)
+    return {(t, k): r for t, k, r in rows}
 
 
 def add_keys(
