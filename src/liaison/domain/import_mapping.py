@@ -154,9 +154,12 @@ def _file(
     if unknown:
         raise _invalid(f"The mapping names columns the file does not have: {sorted(unknown)}.")
     named = _dict(given.get("columns"))
+    guessing = given.get("guess", True) is not False
     for header in headers:
         if header in named:
             target = _parse_target(schema, named[header], objects) if named[header] else None
+        elif not guessing:
+            target = None
         else:
             target = guess(
                 schema, header, [*objects, *(o for o in all_objects if o not in objects)]

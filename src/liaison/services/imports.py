@@ -73,12 +73,14 @@ def start(
     caller: Caller,
     files: Sequence[ImportFile],
     mapping: Mapping[str, Any] | None = None,
+    *,
+    name: str | None = None,
 ) -> ImportInfo:
     """Check the files and the mapping and record the import (nothing imported yet)."""
     with _unit(database, caller) as unit:
         found = _prepare(unit.schema, files, mapping)
         import_id = unit.operation_id
-        _insert(unit, import_id, files, found)
+        _insert(unit, import_id, files, found, name)
         return _info(_get(unit, import_id))
 
 
@@ -225,7 +227,13 @@ def _prepare(
     return found
 
 
-def _insert(unit: Unit, import_id: int, files: Sequence[ImportFile], found: ImportMapping) -> None:
+def _insert(
+    unit: Unit,
+    import_id: int,
+    files: Sequence[ImportFile],
+    found: ImportMapping,
+    name: str | None = None,
+) -> None:
     described = [
         {
             "name": f.name,
@@ -239,7 +247,7 @@ def _insert(unit: Unit, import_id: int, files: Sequence[ImportFile], found: Impo
         unit.account_id,
         import_id,
         files=described,
-        mapping=found.to_json(unit.schema),
+        mapping={**found.to_json(unit.schema), "name": name},
         counts={},
         now=unit.now,
     )
