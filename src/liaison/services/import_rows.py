@@ -20,6 +20,7 @@ from liaison.domain.properties import Properties
 from liaison.services import records as records_service
 from liaison.services.import_files import SourceRow
 from liaison.services.unit import Unit
+from liaison.storage import associations as associations_store
 from liaison.storage import imports as store
 from liaison.storage import records as records_store
 from liaison.storage.associations import Needs, load_graph
@@ -178,7 +179,7 @@ def apply_records(context: Context, rows: Sequence[SourceRow], chunk: Chunk) -> 
                 staged.matched[(obj.object_id, obj.key)] = record_id
             chunk.counts[f"{kind_name}.{'created' if created else 'updated'}"] += 1
     chunk.counts["rows"] += len(rows)
-    _write_records(context, staged, noted)
+    _write_records(context, staged, noted, current)
 
 
 def _stage(
@@ -225,7 +226,9 @@ def _check_email(obj: RowObject) -> None:
         )
 
 
-def _write_records(context: Context, staged: _Staged, noted: set[Key]) -> None:
+def _write_records(
+    context: Context, staged: _Staged, noted: set[Key], current: dict[int, Any]
+) -> None:
     unit = context.unit
     schema = unit.schema
     keys: dict[Key, int] = {k: i for k, i in staged.matched.items() if k not in noted}
@@ -237,16 +240,12 @@ def _write_records(context: Context, staged: _Staged, noted: set[Key]) -> None:
         values = [(staged.new[k], kind.display_name(staged.new[k])) for k in new_keys]
         ids = records_store.insert_many(unit.conn, unit.account_id, object_id, values, now=unit.now)
         keys.update(zip(new_keys, ids, strict=True))
-    if staged.updates:
-        records_store.update_properties(
-            unit.conn,
-            unit.account_id,
-            {
-                i: (p, schema.object_types[object_id].display_name(p))
-                for i, (object_id, p) in staged.updates.items()
-            },
-            now=unit.now,
-        )
+    changed = {
+        i: (p, schema.object_types[object_id].display_name(p))
+        for i, (object_id, p) in staged.updates.items()
+        if p != current[i].properties  # a row that changes nothing writes nothing
+    }
+    records_store.update_properties(unit.conn, unit.account_id, changed, now=unit.now)
     store.add_keys(unit.conn, unit.account_id, context.import_id, keys)
 
 
@@ -357,9 +356,15 @@ def _link(
     return _Link(from_id, to_id, tuple(t.id for t in chosen), any(t.exclusive for t in chosen))
 
 
-def _associate(
-    context: Context, planned: list[tuple[SourceRow, list[_Link]]], chunk: Chunk
-) -> None:
+Planned = list[tuple[SourceRow, list[_Link]]]
+
+
+def _associate(context: Context, planned: Planned, chunk: Chunk) -> None:
+    """The rows' associations: those of plain rows planned set-wise when they can be
+    (`Planner.associate_new`, nothing in them can be refused), the others row by row."""
+    plain, others = _split(planned)
+    if plain and _associate_set_wise(context, plain, chunk):
+        planned = others
     unit = context.unit
     links = [link for _, row_links in planned for link in row_links]
     records = {link.from_id for link in links} | {link.to_id for link in links}
@@ -372,6 +377,45 @@ def _associate(
             chunk.refuse(context.file_index, ASSOCIATIONS, row, error)
     chunk.counts.update(f"associations.{e.change.value.lower()}" for e in planner.events)
     unit.save(planner)
+
+
+def _split(planned: Planned) -> tuple[Planned, Planned]:
+    """Rows whose links ask for no label and share no record with the other rows (so applying
+    them first changes no outcome), and the other rows, in file order."""
+    labelled = {i for i, (_, links) in enumerate(planned) if any(link.types for link in links)}
+    while True:
+        touched = {
+            r for i in labelled for link in planned[i][1] for r in (link.from_id, link.to_id)
+        }
+        more = {
+            i
+            for i, (_, links) in enumerate(planned)
+            if i not in labelled and any({link.from_id, link.to_id} & touched for link in links)
+        }
+        if not more:
+            break
+        labelled |= more
+    plain = [row for i, row in enumerate(planned) if i not in labelled]
+    return plain, [row for i, row in enumerate(planned) if i in labelled]
+
+
+def _associate_set_wise(context: Context, plain: Planned, chunk: Chunk) -> bool:
+    """Plan and write the plain rows' links as one batch; False (nothing done) if they are not
+    all new associations that `Planner.associate_new` can plan."""
+    unit = context.unit
+    requests = [(link.from_id, link.to_id, ()) for _, links in plain for link in links]
+    pairs = [(f, t) for f, t, _ in requests]
+    graph = associations_store.load_for_new(unit.conn, unit.account_id, unit.schema, pairs)
+    if graph is None:
+        return False
+    planner = unit.planner(graph)
+    new = planner.associate_new(requests)
+    if new is None:
+        return False
+    associations_store.write_new(unit.conn, unit.account_id, unit.schema, new, now=planner.now)
+    unit.save(planner)
+    chunk.counts.update(f"associations.{e.change.value.lower()}" for e in planner.events)
+    return True
 
 
 def _associate_row(planner: Planner, links: list[_Link]) -> None:
