@@ -28,11 +28,12 @@ def run_import(
     caller: Caller,
     *files: tuple[Path, tuple[str, ...]],
     mapping: dict[str, Any] | None = None,
+    chunk_rows: int = 2,
 ) -> tuple[ImportInfo, list[dict[str, str]]]:
     """Import the files; the summary and the rows of the error file."""
     described = [ImportFile(path.name, path, objects) for path, objects in files]
     started = imports.start(db, caller, described, mapping)
-    done = imports.run(db, caller, started.id, chunk_rows=2)
+    done = imports.run(db, caller, started.id, chunk_rows=chunk_rows)
     out = io.StringIO()
     imports.write_errors(db, caller, done.id, out)
     out.seek(0)
@@ -301,3 +302,33 @@ def test_a_bad_mapping_is_refused_before_anything_is_written(
         with pytest.raises(LiaisonError):
             imports.start(db, me, [ImportFile(path.name, path, ("contacts",))], mapping)
     assert dump(db) == before
+
+
+def test_a_contacts_first_company_in_the_file_is_its_primary_labelled_or_not(
+    db: Database, me: Caller, tmp_path: Path
+) -> None:
+    labels.create_label(db, me, "contacts", "companies", label="Advisor")
+    path = write_csv(
+        tmp_path / "people.csv",
+        [
+            PEOPLE,
+            ["ann@acme.example", "Ann", "Acme", "acme.example", ""],
+            ["bob@beta.example", "Bob", "Beta", "beta.example", "Advisor"],
+            ["ann@acme.example", "Ann", "Beta", "beta.example", "Advisor"],
+            ["bob@beta.example", "Bob", "Acme", "acme.example", ""],
+            ["cy@gamma.example", "Cy", "Gamma", "gamma.example", ""],
+        ],
+    )
+    _, errors = run_import(db, me, (path, BOTH), chunk_rows=100)  # one chunk: set-wise and not
+    assert errors == []
+    people, firms = contacts_by_email(db, me), companies_by_domain(db, me)
+    ann, bob, cy = (
+        people[f"{n}@{d}.example"].id
+        for n, d in (("ann", "acme"), ("bob", "beta"), ("cy", "gamma"))
+    )
+    acme, beta, gamma = (firms[f"{d}.example"].id for d in ("acme", "beta", "gamma"))
+    assert associations_labels(db, me, ann, acme) == {"Primary"}
+    assert associations_labels(db, me, ann, beta) == {"Advisor"}
+    assert associations_labels(db, me, bob, beta) == {"Advisor", "Primary"}
+    assert associations_labels(db, me, bob, acme) == set()
+    assert associations_labels(db, me, cy, gamma) == {"Primary"}
