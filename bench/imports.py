@@ -91,7 +91,9 @@ def run(database: Database, url: str, *, store: str, scale: float, out: Console)
 
 def _child(url: str, path: Path, rows: int) -> dict[str, float]:
     command = [sys.executable, "-m", "bench.imports", "child", url, str(path), str(rows)]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"the import of {rows:,} rows failed:\n{done.stderr[-3000:]}")
     figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return figures
 

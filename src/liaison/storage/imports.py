@@ -154,11 +154,13 @@ def errors(conn: Connection, account_id: int, import_id: int) -> Iterator[Row[An
 
 # -- record keys ---------------------------------------------------------------------------------
 _FIND_KEYS = {
+    # A lateral subquery behind OFFSET 0 stays one primary-key lookup per key (see bulk.lookup).
     "postgresql": (
-        "SELECT k.type_id, k.key, k.record_id FROM import_keys AS k "
-        "JOIN unnest(%b::varchar[], %b::text[]) AS w(type_id, key) "
-        "ON k.type_id = w.type_id AND k.key = w.key "
-        "WHERE k.account_id = %s AND k.import_id = %s"
+        "SELECT w.type_id, w.key, k.record_id "
+        "FROM unnest(%b::varchar[], %b::text[]) AS w(type_id, key) "
+        "CROSS JOIN LATERAL (SELECT x.record_id FROM import_keys AS x "
+        "WHERE x.account_id = %s AND x.import_id = %s AND x.type_id = w.type_id "
+        "AND x.key = w.key OFFSET 0) AS k"
     ),
     "sqlite": (
         "SELECT k.type_id, k.key, k.record_id FROM json_each(?) AS w CROSS JOIN import_keys AS k "
