@@ -87,7 +87,9 @@ def test_columns_not_mapped_are_ignored(api: TestClient, db: Database, me: Calle
         "[]",
         json.dumps({"files": []}),
         json.dumps({"files": [{"fileName": "people.csv"}]}),
-        request_body([{"columnName": "Nope", "columnObjectTypeId": "0-1", "propertyName": "email"}]),
+        request_body(
+            [{"columnName": "Nope", "columnObjectTypeId": "0-1", "propertyName": "email"}]
+        ),
         request_body([{"columnName": "Email", "columnObjectTypeId": "0-1", "propertyName": "x"}]),
         request_body(importOperations={"0-1": "SOMETIMES"}),
     ],
