@@ -332,3 +332,29 @@ def test_a_contacts_first_company_in_the_file_is_its_primary_labelled_or_not(
     assert associations_labels(db, me, bob, beta) == {"Advisor", "Primary"}
     assert associations_labels(db, me, bob, acme) == set()
     assert associations_labels(db, me, cy, gamma) == {"Primary"}
+
+
+def test_a_record_deleted_while_the_import_runs_refuses_the_rows_naming_it(
+    db: Database, me: Caller, tmp_path: Path
+) -> None:
+    rows = [["ann@acme.example", "Ann", "Acme", "acme.example", ""]]
+    rows += [[f"p{i}@acme.example", f"P{i}", "Acme", "acme.example", ""] for i in range(3)]
+    path = write_csv(tmp_path / "people.csv", [PEOPLE, *rows])
+    started = imports.start(db, me, [ImportFile(path.name, path, BOTH)])
+
+    def delete_acme(progress: imports.Progress) -> None:
+        acme = companies_by_domain(db, me).get("acme.example")
+        if progress.phase == 1 and acme is not None:
+            records.delete(db, me, "companies", acme.id)
+
+    done = imports.run(db, me, started.id, chunk_rows=2, on_progress=delete_acme)
+    out = io.StringIO()
+    imports.write_errors(db, me, done.id, out)
+    out.seek(0)
+    refused = {(e["Line"], e["Error"]) for e in csv.DictReader(out)}
+    assert refused == {
+        ("2", "RECORD_ARCHIVED"),
+        ("3", "RECORD_ARCHIVED"),
+        ("4", "RECORD_ARCHIVED"),
+        ("5", "RECORD_ARCHIVED"),
+    }

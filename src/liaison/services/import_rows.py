@@ -202,8 +202,15 @@ def _stage(
                 ErrorCode.INVALID_INPUT,
                 f"A {kind.singular} with {obj.key} exists already (create only).",
             )
+        row = current.get(record_id)
+        if row is None or row.archived:
+            raise LiaisonError(
+                ErrorCode.RECORD_ARCHIVED,
+                f"The {kind.singular} with {obj.key} was deleted while the import ran.",
+                objectId=record_id,
+            )
         base = staged.updates[record_id][1] if record_id in staged.updates else None
-        base = base or dict(current[record_id].properties)
+        base = base or dict(row.properties)
         return obj, record_id, kind.validate_update(base, obj.properties), False
     if key in staged.new:
         return obj, None, kind.validate_update(staged.new[key], obj.properties), False
@@ -311,31 +318,28 @@ def _links(
     if not objects:
         return []
     main = objects[0]
-    main_id = found[(main.object_id, main.key)]
+    main_id = _found(context, found, main.object_id, main.key)
     labels_header = context.file.labels_header()
     links = []
     for index, other in enumerate(objects[1:]):
         text = row.cells.get(labels_header, "") if labels_header and index == 0 else ""
-        links.append(
-            _link(
-                context,
-                main_id,
-                main.object_id,
-                found[(other.object_id, other.key)],
-                other.object_id,
-                text,
-            )
-        )
+        to_id = _found(context, found, other.object_id, other.key)
+        links.append(_link(context, main_id, main.object_id, to_id, other.object_id, text))
     for target, key, text in cells:
-        to_id = found.get((target, key))
-        if to_id is None:
-            kind = context.unit.schema.object_types[target]
-            raise LiaisonError(
-                ErrorCode.RECORD_NOT_FOUND,
-                f"There is no {kind.singular} whose {key.replace('=', ' is ', 1)}.",
-            )
+        to_id = _found(context, found, target, key)
         links.append(_link(context, main_id, main.object_id, to_id, target, text))
     return sorted(links, key=lambda link: not link.exclusive)
+
+
+def _found(context: Context, found: dict[Key, int], object_id: str, key: str) -> int:
+    record_id = found.get((object_id, key))
+    if record_id is None:
+        kind = context.unit.schema.object_types[object_id]
+        raise LiaisonError(
+            ErrorCode.RECORD_NOT_FOUND,
+            f"There is no {kind.singular} whose {key.replace('=', ' is ', 1)}.",
+        )
+    return record_id
 
 
 def _link(
