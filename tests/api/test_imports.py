@@ -116,3 +116,31 @@ def test_starting_an_import_needs_the_write_scope_of_each_object(
 
 def test_an_unknown_import_is_404(api: TestClient) -> None:
     assert api.get("/crm/v3/imports/999").status_code == 404
+
+
+def test_the_refused_rows_are_listed_page_by_page(api: TestClient) -> None:
+    rows = "".join(f"bad{i},B{i},Acme,acme.example,\r\n" for i in range(3))
+    body = post(api, request_body(), data=CSV + rows).json()
+    first = api.get(f"/crm/v3/imports/{body['id']}/errors?limit=2").json()
+    assert [e["sourceData"]["lineNumber"] for e in first["results"]] == [3, 4]
+    assert first["results"][0] == {
+        "id": "0-3",
+        "errorType": "INVALID_PROPERTY",
+        "message": "Property 'email' must be an email address; got 'bad-email'.",
+        "sourceData": {
+            "fileName": "people.csv",
+            "lineNumber": 3,
+            "values": {
+                "Email": "bad-email",
+                "First name": "Bob",
+                "Company": "Acme",
+                "Domain": "acme.example",
+                "Role": "",
+            },
+        },
+    }
+    after = first["paging"]["next"]["after"]
+    rest = api.get(f"/crm/v3/imports/{body['id']}/errors?limit=2&after={after}").json()
+    assert [e["sourceData"]["lineNumber"] for e in rest["results"]] == [5, 6]
+    assert "paging" not in rest
+    assert api.get(f"/crm/v3/imports/{body['id']}/errors?after=x").status_code == 400

@@ -4,7 +4,8 @@
 The request's column mappings become an import mapping (docs/import-export.md): each mapped
 column a property of its `columnObjectTypeId`, `HUBSPOT_OBJECT_ID` the Record ID,
 `HUBSPOT_ALTERNATE_ID` the matching property, `FLEXIBLE_ASSOCIATION_LABEL` the labels; columns
-not mapped are ignored. Starting an import needs the write scope of every object type it maps.
+not mapped are ignored. Starting an import needs the write scope of every object type it maps;
+reading one (and its refused rows) the read scope of each.
 """
 
 from __future__ import annotations
@@ -55,12 +56,30 @@ class PublicImportResponse(Model):
     opt_out_import: bool
 
 
+class ImportErrorSource(Model):
+    file_name: str
+    line_number: int
+    values: dict[str, str]
+
+
+class PublicImportError(Model):
+    id: str
+    error_type: str
+    message: str
+    source_data: ImportErrorSource
+
+
 class ImportPaging(Model):
     next: NextPage
 
 
 class CollectionResponsePublicImportResponse(Model):
     results: list[PublicImportResponse]
+    paging: ImportPaging | None = None
+
+
+class CollectionResponsePublicImportError(Model):
+    results: list[PublicImportError]
     paging: ImportPaging | None = None
 
 
@@ -145,6 +164,46 @@ def get_import(database: Db, access: Auth, import_id: ImportId) -> dict[str, Any
     found = imports.get(database, access.token.caller, import_id)
     access.read(*_objects(found))
     return _shape(found)
+
+
+@router.get(
+    "/{importId}/errors",
+    summary="The rows an import refused, with their line and reason",
+    response_model=None,
+    responses={200: {"model": CollectionResponsePublicImportError}},
+)
+def import_errors(
+    database: Db,
+    access: Auth,
+    import_id: ImportId,
+    after: Annotated[str, Query(max_length=40, pattern=r"^(\d{1,9}-\d{1,12})?$")] = "",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    """`after` is the `paging.next.after` of the previous page (`{file}-{line}`)."""
+    _can_at_all(access, write=False)
+    cursor = tuple(int(p) for p in after.split("-")) if after else (-1, -1)
+    found, page, next_after = imports.error_page(
+        database, access.token.caller, import_id, after=(cursor[0], cursor[1]), limit=limit
+    )
+    access.read(*_objects(found))
+    names = [f["name"] for f in found.files]
+    results = [
+        {
+            "id": f"{e['file_index']}-{e['line']}",
+            "errorType": e["code"],
+            "message": e["message"],
+            "sourceData": {
+                "fileName": names[e["file_index"]],
+                "lineNumber": e["line"],
+                "values": e["cells"],
+            },
+        }
+        for e in page
+    ]
+    answer: dict[str, Any] = {"results": results}
+    if next_after is not None:
+        answer["paging"] = {"next": {"after": f"{next_after[0]}-{next_after[1]}"}}
+    return answer
 
 
 def _can_at_all(access: Access, *, write: bool) -> None:

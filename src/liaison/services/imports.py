@@ -166,6 +166,26 @@ def list_imports(
         return found, (found[-1].id if len(rows) > limit else None)
 
 
+def error_page(
+    database: Database,
+    caller: Caller,
+    import_id: int,
+    *,
+    after: tuple[int, int] = (-1, -1),
+    limit: int = 100,
+) -> tuple[ImportInfo, list[dict[str, Any]], tuple[int, int] | None]:
+    """The import, a page of its refused rows after (file index, line), and the next cursor."""
+    with reading(database, caller) as unit:
+        info = _info(_get(unit, import_id))
+        rows = store.errors_page(
+            unit.conn, unit.account_id, import_id, after=after, limit=limit + 1
+        )
+        page = [_error_dict(r) for r in rows[:limit]]
+        more = len(rows) > limit
+        last = (page[-1]["file_index"], page[-1]["line"]) if more and page else None
+        return info, page, last
+
+
 def resumable(database: Database, caller: Caller, paths: Sequence[Path]) -> ImportInfo | None:
     """The newest unfinished import of these files (same paths, in order), if any."""
     wanted = [str(p.resolve()) for p in paths]

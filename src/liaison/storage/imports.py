@@ -132,24 +132,31 @@ def refused_lines(
 
 def errors(conn: Connection, account_id: int, import_id: int) -> Iterator[Row[Any]]:
     """Every refused row, by file and line, read a page at a time (keyset)."""
-    e = import_errors.c
     after = (-1, -1)
     while True:
-        statement = (
-            select(import_errors)
-            .where(
-                e.account_id == account_id,
-                e.import_id == import_id,
-                tuple_(e.file_index, e.line) > after,
-            )
-            .order_by(e.file_index, e.line)
-            .limit(_ERRORS_PAGE)
-        )
-        page = list(conn.execute(statement))
+        page = errors_page(conn, account_id, import_id, after=after, limit=_ERRORS_PAGE)
         yield from page
         if len(page) < _ERRORS_PAGE:
             return
         after = (page[-1].file_index, page[-1].line)
+
+
+def errors_page(
+    conn: Connection, account_id: int, import_id: int, *, after: tuple[int, int], limit: int
+) -> list[Row[Any]]:
+    """Refused rows after (file index, line), in that order."""
+    e = import_errors.c
+    statement = (
+        select(import_errors)
+        .where(
+            e.account_id == account_id,
+            e.import_id == import_id,
+            tuple_(e.file_index, e.line) > after,
+        )
+        .order_by(e.file_index, e.line)
+        .limit(limit)
+    )
+    return list(conn.execute(statement))
 
 
 # -- record keys ---------------------------------------------------------------------------------
