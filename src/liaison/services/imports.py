@@ -27,7 +27,6 @@ from liaison.services.import_chunks import CHUNK_ROWS, Cursor, Work, chunks
 from liaison.services.import_rows import PHASES, Chunk, Context
 from liaison.services.unit import Caller, Unit, reading, unit_of_work
 from liaison.storage import imports as store
-from liaison.storage import operations
 from liaison.storage.clock import to_datetime
 
 KIND = "import"
@@ -100,13 +99,12 @@ def run(
         return _info(row)
     done = Counter[str]()
     for work in chunks(paths, Cursor(row.phase, row.file_index, row.rows_done), chunk_rows):
-        with _unit(database, caller) as unit:
+        with _unit(database, caller, import_id) as unit:
             counts = _apply(unit, import_id, mapping, row.watermark, work)
-            _adopt(unit, import_id)
         done["rows"] += len(work.rows)
         if on_progress:
             on_progress(Progress(work.phase, done["rows"], counts))
-    with _unit(database, caller) as unit:
+    with _unit(database, caller, import_id) as unit:
         _finish(unit, import_id)
         return _info(_get(unit, import_id))
 
@@ -224,8 +222,10 @@ def write_errors(database: Database, caller: Caller, import_id: int, out: IO[str
 
 
 # -- steps -----------------------------------------------------------------------------------------
-def _unit(database: Database, caller: Caller) -> Any:
-    return unit_of_work(database, caller, KIND, source=Source.IMPORT)
+def _unit(database: Database, caller: Caller, import_id: int | None = None) -> Any:
+    """A unit recorded as an import; with `import_id`, a chunk of that import: its history
+    joins the import's operation, whose range widens to it (as a job's, decision 0013)."""
+    return unit_of_work(database, caller, KIND, source=Source.IMPORT, job_operation=import_id)
 
 
 def _prepare(
@@ -292,7 +292,6 @@ def _apply(
     unit: Unit, import_id: int, mapping: ImportMapping, watermark: int, work: Work
 ) -> dict[str, int]:
     """Apply one chunk and move the import's cursor past it; return the import's counts."""
-    unit.__dict__["operation_id"] = import_id  # the chunk's changes are the import's (H6)
     context = Context(unit, import_id, mapping, work.file_index, watermark)
     chunk = Chunk()
     PHASES[work.phase](context, work.rows, chunk)
@@ -311,15 +310,6 @@ def _apply(
         now=unit.now,
     )
     return counts
-
-
-def _adopt(unit: Unit, import_id: int) -> None:
-    """Make the chunk's history the import's operation's, widening its noted ID range."""
-    if unit.history_ids is None:
-        return
-    found = operations.get(unit.conn, unit.account_id, import_id)
-    if found is not None and found.first_history_id is not None:
-        unit.history_ids = (found.first_history_id, unit.history_ids[1])
 
 
 def _finish(unit: Unit, import_id: int) -> None:
