@@ -16,6 +16,7 @@ from pathlib import Path
 from rich.console import Console
 
 from bench import bulk, http, reads, stores
+from bench import imports as import_bench
 from bench.bare import BareStore
 from bench.dataset import Layout
 from bench.results import RESULTS, Result, print_table, save
@@ -25,6 +26,7 @@ from liaison.services.unit import Caller
 from liaison.storage.accounts import DEFAULT_ACCOUNT_ID
 
 STORES = ("sqlite", "postgres")
+BENCHMARKS = ("reads", "bulk", "http", "imports")
 CALLER = Caller(DEFAULT_ACCOUNT_ID, Actor.user("bench", "Bench"))
 
 
@@ -49,6 +51,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--postgres-url",
         default=os.environ.get("LIAISON_BENCH_POSTGRES_URL", stores.DEFAULT_POSTGRES_URL),
         help=f"an admin URL; the run creates and drops the database {stores.BENCH_DATABASE}",
+    )
+    parser.add_argument(
+        "--only", choices=BENCHMARKS, action="append", help="run this benchmark only (repeatable)"
     )
     parser.add_argument("--results", type=Path, default=RESULTS, help="the JSON file to add to")
     return parser.parse_args(argv)
@@ -83,18 +88,27 @@ def main(argv: list[str] | None = None) -> int:
 def run_store(store: str, layout: Layout, args: argparse.Namespace, out: Console) -> list[Result]:
     """Reads, then bulk, each on a database of its own (see bench/README.md for why)."""
     started = time.perf_counter()
-    out.print(f"[bold]{store}[/bold]: reads")
-    with _opened(store, args.postgres_url) as (database, bare):
-        results = reads.run(
-            database, CALLER, bare, layout, store=store, repeat=args.repeat, out=out
-        )
-    out.print(f"[bold]{store}[/bold]: bulk associate")
-    with _opened(store, args.postgres_url) as (database, bare):
-        budget = args.budget or None
-        results.insert(
-            0, bulk.run(database, CALLER, bare, layout, store=store, budget=budget, out=out)
-        )
-    if store == "sqlite":
+    chosen = set(args.only or BENCHMARKS)
+    results: list[Result] = []
+    if "reads" in chosen:
+        out.print(f"[bold]{store}[/bold]: reads")
+        with _opened(store, args.postgres_url) as (database, bare):
+            results += reads.run(
+                database, CALLER, bare, layout, store=store, repeat=args.repeat, out=out
+            )
+    if "bulk" in chosen:
+        out.print(f"[bold]{store}[/bold]: bulk associate")
+        with _opened(store, args.postgres_url) as (database, bare):
+            budget = args.budget or None
+            results.insert(
+                0, bulk.run(database, CALLER, bare, layout, store=store, budget=budget, out=out)
+            )
+    if "imports" in chosen:
+        out.print(f"[bold]{store}[/bold]: import")
+        with _opened(store, args.postgres_url) as (database, _):
+            url = database.engine.url.render_as_string(hide_password=False)
+            results += import_bench.run(database, url, store=store, scale=args.scale, out=out)
+    if store == "sqlite" and "http" in chosen:
         out.print(f"[bold]{store}[/bold]: batch create over HTTP")
         with _opened(store, args.postgres_url) as (database, bare):
             url = database.engine.url.render_as_string(hide_password=False)

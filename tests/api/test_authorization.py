@@ -15,8 +15,10 @@ OpenAPI schema accepts, so a route checks its scopes instead of refusing the bod
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,9 +32,10 @@ from liaison.api.deps import authenticate
 from liaison.domain.history import Actor
 from liaison.domain.properties import PropertyDefinition
 from liaison.domain.scopes import ALL_SCOPES
-from liaison.services import associations, history, labels, object_types, records
+from liaison.services import associations, history, imports, labels, object_types, records
 from liaison.services.associations import AssociationInput
 from liaison.services.database import Database, create_account
+from liaison.services.imports import ImportFile
 from liaison.services.unit import Caller
 from liaison.storage.tables import metadata
 from tests.api.conftest import token_for
@@ -87,6 +90,10 @@ def world(db: Database) -> World:
         if a.type.to_type == "0-3"
     )
     operation = history.record_history(db, ME, "contacts", ann.id).entries[0].operation_id
+    people = Path(tempfile.mkdtemp()) / "people.csv"
+    people.write_text(f"Email\nworld-{MARK.lower()}@example.com\n")
+    imported = imports.start(db, ME, [ImportFile(people.name, people, ("contacts",))])
+    imports.run(db, ME, imported.id)
     common = {
         "objecttype": "contacts",
         "fromobjecttype": "contacts",
@@ -99,6 +106,7 @@ def world(db: Database) -> World:
         "associationidentifier": str(car_deals),
         "operationid": str(operation),
         "userid": "1",
+        "importid": str(imported.id),
     }
     return World(common, {**common, "objecttype": car.id})
 

@@ -13,6 +13,7 @@ from liaison.api import (
     associations,
     errors,
     extensions,
+    imports,
     labels,
     limits,
     objects,
@@ -53,6 +54,7 @@ def create_app(database: Database) -> FastAPI:
     _mount(app, associations.records_router, RECORD_ASSOCIATION_PREFIXES)
     _mount(app, objects.router, OBJECT_PREFIXES)
     _mount(app, schemas.router, SCHEMA_PREFIXES)
+    app.include_router(imports.router, prefix="/crm/v3/imports")
     app.include_router(extensions.router, prefix="/liaison/v1")
 
     @app.get("/health", tags=["Liaison extensions"])

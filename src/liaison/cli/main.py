@@ -7,6 +7,7 @@ import click
 from liaison.cli.check import check
 from liaison.cli.db import db
 from liaison.cli.demo import demo
+from liaison.cli.imports import export_command, import_command
 from liaison.cli.serve import serve
 from liaison.cli.token import token
 from liaison.cli.user import user
@@ -18,5 +19,5 @@ def cli() -> None:
     """Liaison: a self-hosted CRM whose heart is associations."""
 
 
-for command in (serve, db, check, demo, token, user):
+for command in (serve, db, check, demo, import_command, export_command, token, user):
     cli.add_command(command)

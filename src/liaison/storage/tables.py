@@ -269,3 +269,49 @@ instance_secrets = Table(
 )
 """Secrets of the installation, not of an account: the web sessions' signing key when
 LIAISON_SECRET_KEY is not set."""
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("account_id", Integer, primary_key=True),
+    Column("id", Id, primary_key=True, autoincrement=False, comment="its operation's ID"),
+    Column("files", Json, nullable=False, comment="[{name, path, sha256}]"),
+    Column("mapping", Json, nullable=False),
+    Column("state", String(20), nullable=False, comment="RUNNING, DONE"),
+    Column("phase", Integer, nullable=False, comment="1 records, 2 associations"),
+    Column("file_index", Integer, nullable=False),
+    Column("rows_done", Integer, nullable=False, comment="rows of that file done in that phase"),
+    Column("counts", Json, nullable=False),
+    Column("watermark", Id, nullable=False, comment="records above it were made meanwhile"),
+    Column("created_at", Micros, nullable=False),
+    Column("updated_at", Micros, nullable=False),
+    ForeignKeyConstraint(["account_id", "id"], ["operations.account_id", "operations.id"]),
+)
+"""An import (issue 6): its files, mapping and options, and how far it got; each chunk moves
+the cursor (phase, file_index, rows_done) in the transaction that writes the chunk."""
+
+import_errors = Table(
+    "import_errors",
+    metadata,
+    Column("account_id", Integer, primary_key=True),
+    Column("import_id", Id, primary_key=True),
+    Column("file_index", Integer, primary_key=True),
+    Column("line", Integer, primary_key=True, comment="the row's first line in its file"),
+    Column("phase", Integer, nullable=False),
+    Column("code", String(40), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("cells", Json, nullable=False, comment="the row as read"),
+)
+"""Each refused row of an import, written with the chunk that refused it."""
+
+import_keys = Table(
+    "import_keys",
+    metadata,
+    Column("account_id", Integer, primary_key=True),
+    Column("import_id", Id, primary_key=True),
+    Column("type_id", String(20), primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("record_id", Id, nullable=False),
+    sqlite_with_rowid=False,
+)
+"""The records an import made or matched, by the key that named them in its files."""

@@ -1,0 +1,44 @@
+"""An import's work as chunks, from a cursor: phase 1 (records) over every file, then phase 2
+(associations) over every file, `size` rows at a time. A chunk's cursor is where the next
+starts; storing it in the chunk's transaction makes the import resumable."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+from liaison.services.import_files import SourceRow, read_rows
+
+PHASES = (1, 2)
+CHUNK_ROWS = 500
+
+
+@dataclass(frozen=True)
+class Cursor:
+    phase: int = 1
+    file_index: int = 0
+    rows_done: int = 0
+    """Rows of that file done in that phase."""
+
+
+@dataclass(frozen=True)
+class Work:
+    phase: int
+    file_index: int
+    rows: list[SourceRow]
+    after: Cursor
+
+
+def chunks(files: Sequence[Path], start: Cursor, size: int = CHUNK_ROWS) -> Iterator[Work]:
+    """The chunks still to do after `start`."""
+    for phase in PHASES[PHASES.index(start.phase) :]:
+        first_file = start.file_index if phase == start.phase else 0
+        for file_index in range(first_file, len(files)):
+            at_start = (phase, file_index) == (start.phase, start.file_index)
+            done = start.rows_done if at_start else 0
+            rows = islice(read_rows(files[file_index]), done, None)
+            while batch := list(islice(rows, size)):
+                done += len(batch)
+                yield Work(phase, file_index, batch, Cursor(phase, file_index, done))

@@ -1,0 +1,431 @@
+"""One chunk of an import's rows, applied in the caller's unit of work: first every file's
+records (phase 1), then every file's associations (phase 2). Each row is all or nothing within
+its phase; a refused row becomes an error row and the others go on."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from liaison.domain.association_types import AssociationType
+from liaison.domain.errors import ErrorCode, LiaisonError
+from liaison.domain.id_properties import RECORD_ID
+from liaison.domain.import_mapping import FileMapping, ImportMapping, Mode, RecordIds
+from liaison.domain.object_types import CONTACTS
+from liaison.domain.planner import Planner
+from liaison.domain.properties import Properties
+from liaison.services import records as records_service
+from liaison.services.import_files import SourceRow
+from liaison.services.unit import Unit
+from liaison.storage import associations as associations_store
+from liaison.storage import imports as store
+from liaison.storage import records as records_store
+from liaison.storage.associations import Needs, load_graph
+
+RECORDS, ASSOCIATIONS = 1, 2
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ENTRY = re.compile(r"^(?P<key>.*?)\s*(?:\((?P<labels>[^()]*)\))?$")
+ENTRY_SEPARATOR = "|"
+LABEL_SEPARATOR = ";"
+Key = tuple[str, str]
+"""(object type ID, key): how an import names a record."""
+
+
+@dataclass
+class Chunk:
+    """What the rows of one chunk did: counts and refused rows."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def refuse(self, file_index: int, phase: int, row: SourceRow, error: LiaisonError) -> None:
+        self.counts["rows_refused"] += 1
+        self.errors.append(
+            {
+                "file_index": file_index,
+                "line": row.line,
+                "phase": phase,
+                "code": error.code.value,
+                "message": error.message,
+                "cells": row.cells,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class RowObject:
+    object_id: str
+    key: str
+    value: str | None
+    """The matching value the row gave (None: the record is always new)."""
+    properties: dict[str, str]
+
+
+@dataclass
+class Context:
+    unit: Unit
+    import_id: int
+    mapping: ImportMapping
+    file_index: int
+    watermark: int
+    plan: list[tuple[str, list[tuple[str, str]], str | None]] = field(init=False)
+    """(object type ID, (header, property) of its columns, its matching property) in order."""
+    label_types: dict[tuple[str, str], dict[str, AssociationType]] = field(default_factory=dict)
+    """(from type, to type) -> its labels by casefolded name."""
+
+    def __post_init__(self) -> None:
+        self.plan = [
+            (o, self.file.properties(o), self.mapping.match_of(o)) for o in self.file.objects
+        ]
+
+    @property
+    def file(self) -> FileMapping:
+        return self.mapping.files[self.file_index]
+
+    def labels_between(self, from_type: str, to_type: str) -> dict[str, AssociationType]:
+        found = self.label_types.get((from_type, to_type))
+        if found is None:
+            types = self.unit.schema.types_between(from_type, to_type)
+            found = {t.label.casefold(): t for t in types if t.label}
+            self.label_types[(from_type, to_type)] = found
+        return found
+
+
+# -- what a row holds ----------------------------------------------------------------------------
+def row_objects(context: Context, row: SourceRow) -> list[RowObject]:
+    """The records a row names, in the file's object order; an object with no cell is absent."""
+    found = []
+    cells_of = row.cells.get
+    for object_id, columns, match in context.plan:
+        cells = {p: v for h, p in columns if (v := cells_of(h))}
+        if not cells:
+            continue
+        value = cells.pop(RECORD_ID, None) if match == RECORD_ID else cells.get(match or "")
+        key = _key(match, value) if match and value else f"@{context.file_index}:{row.line}"
+        cells.pop(RECORD_ID, None)
+        found.append(RowObject(object_id, key, value, cells))
+    return found
+
+
+def _key(match: str, value: str) -> str:
+    return f"{match}={value.strip() if match == RECORD_ID else value.strip().lower()}"
+
+
+def resolve(context: Context, wanted: Sequence[tuple[str, str]]) -> tuple[dict[Key, int], set[Key]]:
+    """The records named by (object type ID, key): made or matched earlier by this import, or
+    (for a real key) existing before it; and the keys the import had noted already."""
+    unit = context.unit
+    found = store.find_keys(unit.conn, unit.account_id, context.import_id, wanted)
+    noted = set(found)
+    missing: dict[tuple[str, str], list[str]] = {}
+    for object_id, key in wanted:
+        if (object_id, key) not in found and not key.startswith("@"):
+            match, _, value = key.partition("=")
+            missing.setdefault((object_id, match), []).append(value)
+    for (object_id, match), values in missing.items():
+        for value, record_id in _existing(context, object_id, match, values).items():
+            found[(object_id, _key(match, value))] = record_id
+    return found, noted
+
+
+def _existing(context: Context, object_id: str, match: str, values: list[str]) -> dict[str, int]:
+    unit = context.unit
+    if match != RECORD_ID:
+        return store.find_existing(
+            unit.conn, unit.account_id, object_id, match, values, up_to=context.watermark
+        )
+    if context.mapping.record_ids is RecordIds.FILE:
+        return {}
+    kind = unit.schema.object_types[object_id]
+    rows = records_service.find_many(unit, kind, values)
+    return {value: row.id for value, row in rows.items()}
+
+
+# -- phase 1: records ----------------------------------------------------------------------------
+@dataclass
+class _Staged:
+    """Records of a chunk as its rows leave them: new ones (not yet inserted) and updates."""
+
+    new: dict[Key, Properties] = field(default_factory=dict)
+    updates: dict[int, tuple[str, Properties]] = field(default_factory=dict)
+    """Record ID -> (its object type ID, its properties after the chunk's rows)."""
+    matched: dict[Key, int] = field(default_factory=dict)
+
+
+def apply_records(context: Context, rows: Sequence[SourceRow], chunk: Chunk) -> None:
+    unit, schema = context.unit, context.unit.schema
+    by_row = [(row, row_objects(context, row)) for row in rows]
+    keys = [(o.object_id, o.key) for _, objects in by_row for o in objects]
+    found, noted = resolve(context, keys)
+    current = records_store.get_many(unit.conn, unit.account_id, set(found.values()))
+    staged = _Staged()
+    for row, objects in by_row:
+        try:
+            changes = [
+                _stage(context, staged, found, current, o, i == 0) for i, o in enumerate(objects)
+            ]
+        except LiaisonError as error:
+            chunk.refuse(context.file_index, RECORDS, row, error)
+            continue
+        for obj, record_id, properties, created in changes:
+            kind_name = schema.object_types[obj.object_id].name
+            if record_id is None:
+                staged.new[(obj.object_id, obj.key)] = properties
+            else:
+                staged.updates[record_id] = (obj.object_id, properties)
+                staged.matched[(obj.object_id, obj.key)] = record_id
+            chunk.counts[f"{kind_name}.{'created' if created else 'updated'}"] += 1
+    chunk.counts["rows"] += len(rows)
+    _write_records(context, staged, noted, current)
+
+
+def _stage(
+    context: Context,
+    staged: _Staged,
+    found: dict[Key, int],
+    current: dict[int, Any],
+    obj: RowObject,
+    main: bool,
+) -> tuple[RowObject, int | None, Properties, bool]:
+    """(object, its record ID or None if new, its properties after the row, made by this row)."""
+    kind = context.unit.schema.object_types[obj.object_id]
+    _check_email(obj)
+    key = (obj.object_id, obj.key)
+    record_id = found.get(key)
+    mode = context.mapping.mode if main else Mode.CREATE_OR_UPDATE
+    if record_id is not None:
+        if mode is Mode.CREATE:
+            raise LiaisonError(
+                ErrorCode.INVALID_INPUT,
+                f"A {kind.singular} with {obj.key} exists already (create only).",
+            )
+        row = current.get(record_id)
+        if row is None or row.archived:
+            raise LiaisonError(
+                ErrorCode.RECORD_ARCHIVED,
+                f"The {kind.singular} with {obj.key} was deleted while the import ran.",
+                objectId=record_id,
+            )
+        base = staged.updates[record_id][1] if record_id in staged.updates else None
+        base = base or dict(row.properties)
+        return obj, record_id, kind.validate_update(base, obj.properties), False
+    if key in staged.new:
+        return obj, None, kind.validate_update(staged.new[key], obj.properties), False
+    by_id = obj.key.startswith(f"{RECORD_ID}=") and context.mapping.record_ids is RecordIds.EXISTING
+    if mode is Mode.UPDATE or by_id:
+        raise LiaisonError(
+            ErrorCode.RECORD_NOT_FOUND,
+            f"There is no {kind.singular} whose {obj.key.replace('=', ' is ', 1)}.",
+        )
+    return obj, None, kind.validate_new(obj.properties), True
+
+
+def _check_email(obj: RowObject) -> None:
+    email = obj.properties.get("email")
+    if obj.object_id == CONTACTS and email and not _EMAIL.match(email):
+        raise LiaisonError(
+            ErrorCode.INVALID_PROPERTY,
+            f"Property 'email' must be an email address; got {email!r}.",
+            property="email",
+        )
+
+
+def _write_records(
+    context: Context, staged: _Staged, noted: set[Key], current: dict[int, Any]
+) -> None:
+    unit = context.unit
+    schema = unit.schema
+    keys: dict[Key, int] = {k: i for k, i in staged.matched.items() if k not in noted}
+    by_type: dict[str, list[Key]] = {}
+    for key in staged.new:
+        by_type.setdefault(key[0], []).append(key)
+    for object_id, new_keys in by_type.items():
+        kind = schema.object_types[object_id]
+        values = [(staged.new[k], kind.display_name(staged.new[k])) for k in new_keys]
+        ids = records_store.insert_many(unit.conn, unit.account_id, object_id, values, now=unit.now)
+        keys.update(zip(new_keys, ids, strict=True))
+    changed = {
+        i: (p, schema.object_types[object_id].display_name(p))
+        for i, (object_id, p) in staged.updates.items()
+        if p != current[i].properties  # a row that changes nothing writes nothing
+    }
+    records_store.update_properties(unit.conn, unit.account_id, changed, now=unit.now)
+    store.add_keys(unit.conn, unit.account_id, context.import_id, keys)
+
+
+# -- phase 2: associations -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Link:
+    from_id: int
+    to_id: int
+    types: tuple[int, ...]
+    exclusive: bool
+
+
+def apply_associations(context: Context, rows: Sequence[SourceRow], chunk: Chunk) -> None:
+    unit = context.unit
+    if not rows:
+        return
+    refused = store.refused_lines(
+        unit.conn,
+        unit.account_id,
+        context.import_id,
+        context.file_index,
+        rows[0].line,
+        rows[-1].line,
+    )
+    live = [row for row in rows if row.line not in refused]
+    wanted: list[Key] = []
+    parsed = []
+    for row in live:
+        objects = row_objects(context, row)
+        cells = _association_cells(context, row)
+        parsed.append((row, objects, cells))
+        wanted += [(o.object_id, o.key) for o in objects]
+        wanted += [(target, key) for target, key, _ in cells]
+    found, _ = resolve(context, wanted)
+    planned: list[tuple[SourceRow, list[_Link]]] = []
+    for row, objects, cells in parsed:
+        try:
+            planned.append((row, _links(context, row, objects, cells, found)))
+        except LiaisonError as error:
+            chunk.refuse(context.file_index, ASSOCIATIONS, row, error)
+    _associate(context, planned, chunk)
+
+
+def _association_cells(context: Context, row: SourceRow) -> list[tuple[str, str, str]]:
+    """(target object type ID, key, labels text) of each entry of the association columns."""
+    entries = []
+    for header, target in context.file.association_headers():
+        match = context.mapping.match_of(target) or RECORD_ID
+        for entry in row.cells.get(header, "").split(ENTRY_SEPARATOR):
+            parsed = _ENTRY.match(entry.strip())
+            if parsed and parsed["key"]:
+                entries.append((target, _key(match, parsed["key"]), parsed["labels"] or ""))
+    return entries
+
+
+def _links(
+    context: Context,
+    row: SourceRow,
+    objects: list[RowObject],
+    cells: list[tuple[str, str, str]],
+    found: dict[Key, int],
+) -> list[_Link]:
+    if not objects:
+        return []
+    main = objects[0]
+    main_id = _found(context, found, main.object_id, main.key)
+    labels_header = context.file.labels_header()
+    links = []
+    for index, other in enumerate(objects[1:]):
+        text = row.cells.get(labels_header, "") if labels_header and index == 0 else ""
+        to_id = _found(context, found, other.object_id, other.key)
+        links.append(_link(context, main_id, main.object_id, to_id, other.object_id, text))
+    for target, key, text in cells:
+        to_id = _found(context, found, target, key)
+        links.append(_link(context, main_id, main.object_id, to_id, target, text))
+    return sorted(links, key=lambda link: not link.exclusive)
+
+
+def _found(context: Context, found: dict[Key, int], object_id: str, key: str) -> int:
+    record_id = found.get((object_id, key))
+    if record_id is None:
+        kind = context.unit.schema.object_types[object_id]
+        raise LiaisonError(
+            ErrorCode.RECORD_NOT_FOUND,
+            f"There is no {kind.singular} whose {key.replace('=', ' is ', 1)}.",
+        )
+    return record_id
+
+
+def _link(
+    context: Context, from_id: int, from_type: str, to_id: int, to_type: str, text: str
+) -> _Link:
+    schema = context.unit.schema
+    names = [n.strip() for n in text.split(LABEL_SEPARATOR) if n.strip()]
+    types = context.labels_between(from_type, to_type)
+    unknown = [n for n in names if n.casefold() not in types]
+    if unknown:
+        raise LiaisonError(
+            ErrorCode.ASSOCIATION_TYPE_NOT_FOUND,
+            f"There is no label {unknown[0]!r} from {schema.object_types[from_type].plural} to "
+            f"{schema.object_types[to_type].plural}.",
+            label=unknown[0],
+        )
+    chosen = tuple(types[n.casefold()] for n in names)
+    return _Link(from_id, to_id, tuple(t.id for t in chosen), any(t.exclusive for t in chosen))
+
+
+Planned = list[tuple[SourceRow, list[_Link]]]
+
+
+def _associate(context: Context, planned: Planned, chunk: Chunk) -> None:
+    """The rows' associations: those of plain rows planned set-wise when they can be
+    (`Planner.associate_new`, nothing in them can be refused), the others row by row."""
+    plain, others = _split(planned)
+    if plain and _associate_set_wise(context, plain, chunk):
+        planned = others
+    unit = context.unit
+    links = [link for _, row_links in planned for link in row_links]
+    records = {link.from_id for link in links} | {link.to_id for link in links}
+    pairs = {(link.from_id, link.to_id) for link in links}
+    needs = Needs(records=records, pairs=pairs, holder_links=True)
+    planner = unit.planner(load_graph(unit.conn, unit.account_id, unit.schema, needs))
+    for row, row_links in planned:
+        error = planner.attempt(_associate_row, planner, row_links)
+        if isinstance(error, LiaisonError):
+            chunk.refuse(context.file_index, ASSOCIATIONS, row, error)
+    chunk.counts.update(f"associations.{e.change.value.lower()}" for e in planner.events)
+    unit.save(planner)
+
+
+def _split(planned: Planned) -> tuple[Planned, Planned]:
+    """Rows whose links ask for no label and share no record with the other rows (so applying
+    them first changes no outcome), and the other rows, in file order."""
+    labelled = {i for i, (_, links) in enumerate(planned) if any(link.types for link in links)}
+    while True:
+        touched = {
+            r for i in labelled for link in planned[i][1] for r in (link.from_id, link.to_id)
+        }
+        more = {
+            i
+            for i, (_, links) in enumerate(planned)
+            if i not in labelled and any({link.from_id, link.to_id} & touched for link in links)
+        }
+        if not more:
+            break
+        labelled |= more
+    plain = [row for i, row in enumerate(planned) if i not in labelled]
+    return plain, [row for i, row in enumerate(planned) if i in labelled]
+
+
+def _associate_set_wise(context: Context, plain: Planned, chunk: Chunk) -> bool:
+    """Plan and write the plain rows' links as one batch; False (nothing done) if they are not
+    all new associations that `Planner.associate_new` can plan."""
+    unit = context.unit
+    requests = [(link.from_id, link.to_id, ()) for _, links in plain for link in links]
+    pairs = [(f, t) for f, t, _ in requests]
+    graph = associations_store.load_for_new(unit.conn, unit.account_id, unit.schema, pairs)
+    if graph is None:
+        return False
+    planner = unit.planner(graph)
+    new = planner.associate_new(requests)
+    if new is None:
+        return False
+    associations_store.write_new(unit.conn, unit.account_id, unit.schema, new, now=planner.now)
+    unit.save(planner)
+    chunk.counts.update(f"associations.{e.change.value.lower()}" for e in planner.events)
+    return True
+
+
+def _associate_row(planner: Planner, links: list[_Link]) -> None:
+    for link in links:
+        planner.associate(link.from_id, link.to_id, link.types)
+
+
+Apply = Callable[[Context, Sequence[SourceRow], Chunk], None]
+PHASES: dict[int, Apply] = {RECORDS: apply_records, ASSOCIATIONS: apply_associations}
