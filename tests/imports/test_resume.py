@@ -36,13 +36,13 @@ def liaison_import(db: Database, account: int, path: Path, *extra: str) -> subpr
     command = [
         sys.executable, "-m", "liaison.cli", "import", str(path),
         "--object", "contacts", "--object", "companies",
-        "--database", url, "--account", str(account), "--chunk-rows", "100", *extra,
+        "--database", url, "--account", str(account), "--chunk-rows", "20", *extra,
     ]  # fmt: skip
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
 def cursor(db: Database, account: int) -> tuple[int, int] | None:
-    with db.engine.connect() as conn:
+    with db.engine.connect() as conn, conn.execution_options(read_only=True).begin():
         row = conn.execute(
             select(imports.c.phase, imports.c.rows_done).where(imports.c.account_id == account)
         ).first()

@@ -405,7 +405,7 @@ def _split(planned: Planned) -> tuple[Planned, Planned]:
 
 def _associate_set_wise(context: Context, plain: Planned, chunk: Chunk) -> bool:
     """Plan and write the plain rows' links as one batch; False (nothing done) if they are not
-    all new associations that `Planner.associate_new` can plan."""
+    all new associations that `Planner.associate_new` can plan, or one exists already."""
     unit = context.unit
     requests = [(link.from_id, link.to_id, ()) for _, links in plain for link in links]
     pairs = [(f, t) for f, t, _ in requests]
@@ -416,7 +416,13 @@ def _associate_set_wise(context: Context, plain: Planned, chunk: Chunk) -> bool:
     new = planner.associate_new(requests)
     if new is None:
         return False
-    associations_store.write_new(unit.conn, unit.account_id, unit.schema, new, now=planner.now)
+    try:
+        with unit.conn.begin_nested():  # a pair that exists after all undoes just this write
+            associations_store.write_new(
+                unit.conn, unit.account_id, unit.schema, new, now=planner.now
+            )
+    except associations_store.AlreadyAssociated:
+        return False
     unit.save(planner)
     chunk.counts.update(f"associations.{e.change.value.lower()}" for e in planner.events)
     return True
