@@ -4,7 +4,7 @@ created. Runs in the transaction that creates the contact or changes its email."
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from liaison.domain import email_domains
@@ -71,16 +71,23 @@ def associate_by_domain(
     "create companies" option, whether the setting is on or not (running it is the ask).
     Never removes or replaces an association; a contact already associated stays as it is."""
     with unit_of_work(database, caller, "domain-association", source=Source.DOMAIN_AUTO) as unit:
-        return _associate(unit, _settings(unit), contact_ids)
+        rows = records_store.get_many(unit.conn, unit.account_id, contact_ids)
+        emails = {
+            row.id: row.properties.get("email")
+            for row in rows.values()
+            if row.type_id == CONTACTS and not row.archived
+        }
+        return _associate(unit, _settings(unit), emails)
 
 
-def on_contacts_written(unit: Unit, contact_ids: Sequence[int]) -> None:
-    """The hook for contact creation and email changes: L4 when the setting is on."""
-    if not contact_ids:
+def on_contacts_written(unit: Unit, emails: Mapping[int, object]) -> None:
+    """The hook for contact creation and email changes (contact ID -> its email as written):
+    L4 when the setting is on."""
+    if not any(email_domains.of_email(str(e or "")) for e in emails.values()):
         return
     settings = _settings(unit)
     if settings.enabled:
-        _associate(unit, settings, contact_ids)
+        _associate(unit, settings, {i: str(e or "") for i, e in emails.items()})
 
 
 def _settings(unit: Unit) -> DomainSettings:
@@ -90,13 +97,13 @@ def _settings(unit: Unit) -> DomainSettings:
     return DomainSettings(row.enabled, row.create_companies, tuple(row.excluded_domains))
 
 
-def _associate(unit: Unit, settings: DomainSettings, contact_ids: Sequence[int]) -> DomainRun:
-    rows = records_store.get_many(unit.conn, unit.account_id, contact_ids)
+def _associate(unit: Unit, settings: DomainSettings, emails: Mapping[int, str | None]) -> DomainRun:
+    """Associate each live contact (ID -> email) with its domain's company."""
     domain_of: dict[int, str] = {}
-    for row in rows.values():
-        domain = email_domains.of_email(row.properties.get("email"))
-        if row.type_id == CONTACTS and not row.archived and domain and settings.applies_to(domain):
-            domain_of[row.id] = domain
+    for contact_id, email in emails.items():
+        domain = email_domains.of_email(email)
+        if domain and settings.applies_to(domain):
+            domain_of[contact_id] = domain
     if not domain_of:
         return DomainRun(0, 0)
     domains = sorted(set(domain_of.values()))

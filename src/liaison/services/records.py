@@ -194,7 +194,8 @@ def _after_create(unit: Unit, kind: ObjectType, made: Sequence[tuple[int, NewRec
     """The automation a new record sets off in its transaction: association by domain for
     contacts (L4), the activity rules for activities logged on records (T2)."""
     if kind.id == CONTACTS:
-        domains.on_contacts_written(unit, [record_id for record_id, _ in made])
+        emails = {record_id: new.properties.get("email") for record_id, new in made}
+        domains.on_contacts_written(unit, emails)
     elif kind.is_activity:
         logged = [(i, [a.to_id for a in new.associations]) for i, new in made if new.associations]
         if logged:
@@ -210,12 +211,12 @@ def _after_update(
     """L4 for contacts whose email's domain changed."""
     if kind.id != CONTACTS:
         return
-    changed = [
-        i
+    changed = {
+        i: email
         for i, props in after.items()
-        if email_domains.of_email(props.get("email"))
+        if email_domains.of_email(email := props.get("email"))
         != email_domains.of_email((before.get(i) or {}).get("email"))
-    ]
+    }
     domains.on_contacts_written(unit, changed)
 
 
@@ -541,7 +542,9 @@ def upsert_many(
             unit, kind, {r.id: r.properties for r in existing.values() if r.id in updates}, updates
         )
         if kind.id == CONTACTS:
-            domains.on_contacts_written(unit, [i for i, new in ids if new])
+            created = [i for i, new in ids if new]
+            emails = {i: p.get("email") for i, p in zip(created, creates, strict=True)}
+            domains.on_contacts_written(unit, emails)
         fetched = dict(zip((i for i, _ in ids), _fetch(unit, [i for i, _ in ids]), strict=True))
         return [(fetched[i], new) for i, new in ids]
 
