@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,7 +18,7 @@ from liaison.services.activities import Timeline, TimelineEntry
 from liaison.services.database import Database
 from liaison.services.users import User
 from liaison.web import urls
-from liaison.web.pages.record import Message, RecordContext, context_of
+from liaison.web.pages.record import Message, context_of
 from liaison.web.session import Db, SignedIn
 from liaison.web.templating import render
 
@@ -166,25 +165,28 @@ _STATUS = {
 
 @dataclass(frozen=True)
 class TimelineView:
-    """What `_timeline.html` shows: the page's record, the timeline page, the filter."""
+    """What `_timeline.html` shows: a page of the record's timeline, the filter."""
 
-    page: RecordContext
     timeline: Timeline
     filter: str = ""
     message: Message | None = None
     forms: tuple[ActivityForm, ...] = FORMS
 
+    @property
+    def record_url(self) -> str:
+        return urls.record(self.timeline.object_type, self.timeline.record_id)
+
     def url(self, **query: str) -> str:
-        base = urls.record(self.page.object_type, self.page.record.id) + "/timeline"
+        base = self.record_url + "/timeline"
         params = "&".join(f"{k}={v}" for k, v in query.items() if v)
         return base + (f"?{params}" if params else "")
 
     def log_url(self, form: ActivityForm) -> str:
-        return urls.record(self.page.object_type, self.page.record.id) + f"/timeline/{form.name}"
+        return f"{self.record_url}/timeline/{form.name}"
 
     def others(self, entry: TimelineEntry) -> list[activities.Linked]:
         """The records the activity is associated with, but the one whose page this is."""
-        return [r for r in entry.associated if r.id != self.page.record.id]
+        return [r for r in entry.associated if r.id != self.timeline.record_id]
 
     def summary(self, entry: TimelineEntry) -> tuple[str, str]:
         """The entry's title and body."""
@@ -202,7 +204,8 @@ class TimelineView:
 def view_of(
     database: Database,
     user: User,
-    page: RecordContext,
+    type_name: str,
+    record_id: int,
     *,
     activity_type: str = "",
     after: str | None = None,
@@ -212,13 +215,13 @@ def view_of(
     timeline = activities.timeline(
         database,
         user.caller,
-        page.object_type.name,
-        page.record.id,
+        type_name,
+        record_id,
         activity_types=kinds,
         after=after,
         limit=PAGE_SIZE,
     )
-    return TimelineView(page, timeline, activity_type, message)
+    return TimelineView(timeline, activity_type, message)
 
 
 @router.get("/{type_name}/{record_id}/timeline", response_class=HTMLResponse)
@@ -232,8 +235,7 @@ def timeline_part(
     after: str = "",
 ) -> Response:
     """The timeline, filtered by activity type; with `after`, only the next (older) entries."""
-    page = context_of(database, user, type_name, record_id)
-    view = view_of(database, user, page, activity_type=type, after=after or None)
+    view = view_of(database, user, type_name, record_id, activity_type=type, after=after or None)
     template = "_timeline_entries.html" if after else "_timeline.html"
     return render(request, template, timeline=view)
 
@@ -246,22 +248,22 @@ async def log_activity(
     form = _FORMS.get(activity)
     if form is None:
         raise LiaisonError(ErrorCode.OBJECT_TYPE_NOT_FOUND, f"Unknown activity type {activity}.")
-    page = context_of(database, user, type_name, record_id)
     try:
         values = _values(form, await request.form())
-        activities.log_activity(
-            database, user.caller, page.object_type.name, page.record.id, form.name, values
-        )
+        activities.log_activity(database, user.caller, type_name, record_id, form.name, values)
     except LiaisonError as error:
-        view = view_of(database, user, page, message=Message(error.message, True))
+        if error.code in _NOT_FOUND:
+            raise
+        view = view_of(database, user, type_name, record_id, message=Message(error.message, True))
         return render(request, "_timeline.html", timeline=view)
-    page = context_of(database, user, type_name, page.record.id)
-    view = view_of(database, user, page, message=Message(f"{form.title} logged."))
+    page = context_of(database, user, type_name, record_id)
+    view = view_of(database, user, type_name, record_id, message=Message(f"{form.title} logged."))
     return render(
         request, "_timeline_logged.html", timeline=view, page=page, oob=True, sidebar_oob=True
     )
 
 
+_NOT_FOUND = (ErrorCode.RECORD_NOT_FOUND, ErrorCode.OBJECT_TYPE_NOT_FOUND)
 _OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
 
 
@@ -300,8 +302,3 @@ def _milliseconds(field: Field, minutes: str) -> str:
             property=field.name,
         )
     return str(round(value * 60_000))
-
-
-def now_for_input() -> str:
-    """Now, as a datetime-local input's value (UTC, to the minute)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M")
