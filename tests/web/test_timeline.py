@@ -10,10 +10,10 @@ from httpx2 import Response
 from liaison.api.app import create_app
 from liaison.services import activities, activity_rules, associations, domains, records, users
 from liaison.services.associations import AssociationInput
-from liaison.services.database import Database
+from liaison.services.database import Database, create_account
 from liaison.services.users import User
 from tests.helpers import company, contact, deal, dump
-from tests.web.conftest import PASSWORD, Counter, csrf, post_form, sign_in
+from tests.web.conftest import PASSWORD, Counter, csrf, make_user, post_form, sign_in
 
 
 def post_htmx_form(client: TestClient, path: str, **data: str) -> Response:
@@ -213,3 +213,22 @@ def test_l4_admin_changes_the_domain_setting(admin_web: TestClient, db: Database
     assert dump(db) == before
     records.create(db, root.caller, "contacts", {"email": "x@newco.io"})
     assert "newco.io" in admin_web.get("/app/companies").text
+
+
+def test_o5_another_accounts_timeline_is_a_404_and_nothing_is_logged_on_it(
+    web: TestClient, db: Database
+) -> None:
+    other = create_account(db, name="Other")
+    bea = make_user(db, "bea@other.example", account_id=other, name="Bea")
+    for i in range(3):  # record IDs count per account: make theirs an ID account 1 lacks
+        contact(db, bea.caller, f"Filler {i}")
+    theirs = contact(db, bea.caller, "Secret")
+    activities.log_activity(
+        db, bea.caller, "contacts", theirs.id, "notes", {"hs_note_body": "Their secret note"}
+    )
+    before = dump(db)
+    page = web.get(f"/app/contacts/{theirs.id}/timeline")
+    assert page.status_code == 404 and "Their secret note" not in page.text
+    logged = post_htmx_form(web, f"/app/contacts/{theirs.id}/timeline/notes", hs_note_body="x")
+    assert logged.status_code == 404
+    assert dump(db) == before
