@@ -249,6 +249,7 @@ def test_t3_each_automatic_association_records_its_rule_and_the_association_it_f
     assert entry.source is Source.JOB
     assert entry.detail is not None
     assert entry.detail["reason"] == "added by rule: contact's primary company"
+    assert entry.reason == "added by rule: contact's primary company"
     assert entry.detail["rule"] == "primary_company"
     assert entry.detail["followed"] == {
         "fromObjectTypeId": "0-1",
