@@ -232,3 +232,19 @@ def test_o5_another_accounts_timeline_is_a_404_and_nothing_is_logged_on_it(
     logged = post_htmx_form(web, f"/app/contacts/{theirs.id}/timeline/notes", hs_note_body="x")
     assert logged.status_code == 404
     assert dump(db) == before
+
+
+def test_t3_the_association_history_says_why_a_rule_or_a_domain_added_an_association(
+    web: TestClient, db: Database, ann: User
+) -> None:
+    acme = company(db, ann.caller, "Acme", domain="acme.com")
+    bo = contact(db, ann.caller, "Bo", email="bo@acme.com")
+    note = activities.log_activity(
+        db, ann.caller, "contacts", bo.id, "notes", {"hs_note_body": "Hi"}
+    )
+    companies = web.get(f"/app/notes/{note.id}/history?type=companies").text
+    assert "(added by rule: contact&#39;s primary company)" in companies
+    notes = web.get(f"/app/companies/{acme.id}/history?type=notes").text
+    assert "(added by rule: contact&#39;s primary company)" in notes
+    contacts = web.get(f"/app/companies/{acme.id}/history?type=contacts").text
+    assert "(added by domain: matched acme.com)" in contacts

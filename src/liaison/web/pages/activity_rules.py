@@ -12,19 +12,17 @@ from fastapi.responses import HTMLResponse, Response
 from liaison.domain.activity_rules import Rule
 from liaison.domain.errors import LiaisonError
 from liaison.domain.object_types import COMPANIES, ObjectType
-from liaison.services import activity_rules, browse
+from liaison.services import activity_rules
 from liaison.services.activity_rules import RuleChange, RuleSetting
 from liaison.services.database import Database
 from liaison.services.users import User
 from liaison.web import urls
-from liaison.web.admin import refusal
-from liaison.web.pages.record import Message
-from liaison.web.session import Db, SignedIn
+from liaison.web.pages.settings_shared import Notice, chrome_of, form_of
+from liaison.web.session import Admin, Db
 from liaison.web.templating import Chrome, render
 
 router = APIRouter()
 PATH = "/settings/activity-rules"
-URL = urls.PREFIX + PATH
 
 
 @dataclass(frozen=True)
@@ -55,8 +53,8 @@ class RuleTable:
 class RulesPage:
     chrome: Chrome
     tables: list[RuleTable]
-    message: Message | None = None
-    url: str = URL
+    notice: Notice | None = None
+    url: str = urls.settings("activity-rules")
 
 
 def tables_of(settings: Sequence[RuleSetting]) -> list[RuleTable]:
@@ -72,36 +70,28 @@ def tables_of(settings: Sequence[RuleSetting]) -> list[RuleTable]:
     return tables
 
 
-def _page(database: Database, user: User, message: Message | None = None) -> RulesPage:
-    chrome = Chrome(user, browse.object_types(database, user.caller))
+def _page(database: Database, user: User, notice: Notice | None = None) -> RulesPage:
     settings = activity_rules.list_rules(database, user.caller)
-    return RulesPage(chrome, tables_of(settings), message)
+    return RulesPage(chrome_of(database, user), tables_of(settings), notice)
 
 
 @router.get(PATH, response_class=HTMLResponse)
-def rules_page(request: Request, database: Db, user: SignedIn) -> Response:
-    return refusal(request, user) or render(
-        request, "activity_rules.html", page=_page(database, user)
-    )
+def rules_page(request: Request, database: Db, user: Admin) -> Response:
+    return render(request, "activity_rules.html", page=_page(database, user))
 
 
 @router.post(PATH, response_class=HTMLResponse)
-async def save_rules(request: Request, database: Db, user: SignedIn) -> Response:
+async def save_rules(request: Request, database: Db, user: Admin) -> Response:
     """Save every rule of the form at once; a refused one changes nothing."""
-    refused = refusal(request, user)
-    if refused:
-        return refused
-    form = await request.form()
     changes = []
-    for name, value in form.multi_items():
+    for name, value in (await form_of(request)).items():
         parts = name.split(":")
         if len(parts) == 4 and parts[0] == "rule":
-            changes.append(RuleChange(parts[1], parts[2], parts[3], str(value)))
+            changes.append(RuleChange(parts[1], parts[2], parts[3], value))
     try:
         activity_rules.set_rules(database, user.caller, changes)
     except LiaisonError as error:
-        page = _page(database, user, Message(error.message, True))
+        page = _page(database, user, Notice(error.message, True))
         return render(request, "activity_rules.html", page=page, status_code=400)
-    return render(
-        request, "activity_rules.html", page=_page(database, user, Message("Activity rules saved."))
-    )
+    page = _page(database, user, Notice("Activity rules saved."))
+    return render(request, "activity_rules.html", page=page)
