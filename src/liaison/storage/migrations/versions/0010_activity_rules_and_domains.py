@@ -1,7 +1,7 @@
 """Activity rules (T2) and the association-by-domain setting (L4), per account
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0010"
-down_revision = "0005"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
