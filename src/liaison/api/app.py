@@ -19,6 +19,7 @@ from liaison.api import (
     objects,
     openapi,
     schemas,
+    settings,
 )
 from liaison.api.responses import Json
 from liaison.services.database import Database
@@ -56,6 +57,7 @@ def create_app(database: Database) -> FastAPI:
     _mount(app, schemas.router, SCHEMA_PREFIXES)
     app.include_router(imports.router, prefix="/crm/v3/imports")
     app.include_router(extensions.router, prefix="/liaison/v1")
+    app.include_router(settings.router, prefix="/liaison/v1")
 
     @app.get("/health", tags=["Liaison extensions"])
     def health() -> dict[str, str]:

@@ -131,3 +131,10 @@ class HistoryEntry(NamedTuple):
     actor_id: str
     actor_name: str | None
     detail: dict[str, Any] | None
+
+    @property
+    def reason(self) -> str | None:
+        """Why an automatic change was made, as the history shows it: "added by rule:
+        contact's primary company" (T3), "added by domain: matched acme.com" (L4)."""
+        reason = (self.detail or {}).get("reason")
+        return reason if isinstance(reason, str) else None

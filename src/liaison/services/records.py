@@ -9,11 +9,12 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from liaison.domain import id_properties
+from liaison.domain import email_domains, id_properties
 from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.history import Change, Source
-from liaison.domain.object_types import ObjectType
+from liaison.domain.object_types import CONTACTS, ObjectType
 from liaison.domain.records import Record, parse_id
+from liaison.services import activity_rules, domains
 from liaison.services.database import Database
 from liaison.services.unit import Caller, Unit, reading, unit_of_work
 from liaison.storage import history as history_store
@@ -72,6 +73,7 @@ def create_many(
         links = [(i, a) for i, new in zip(ids, inputs, strict=True) for a in new.associations]
         if links:
             _associate_new(unit, links)
+        _after_create(unit, kind, list(zip(ids, inputs, strict=True)))
         return _fetch(unit, ids)
 
 
@@ -121,6 +123,7 @@ def create_each(
         if gone:
             store.delete_new(unit.conn, unit.account_id, [i for n, i, _ in made if n in gone])
         kept = [(index, record_id) for index, record_id, _ in made if index not in gone]
+        _after_create(unit, kind, [(i, new) for n, i, new in made if n not in gone])
         records = _fetch(unit, [record_id for _, record_id in kept])
         results = [(index, record) for (index, _), record in zip(kept, records, strict=True)]
         return EachResult(results, sorted(refused, key=lambda r: r.index))
@@ -163,10 +166,12 @@ def update_each(
         kind = unit.schema.object_type(object_type)
         refused: list[Refused] = []
         current: dict[int, dict[str, Any]] = {}
+        originals: dict[int, Mapping[str, Any]] = {}
         accepted: list[tuple[int, int]] = []
         for index, change in enumerate(changes):
             try:
                 row = find(unit, kind, change.ref, id_property=change.id_property)
+                originals.setdefault(row.id, row.properties)
                 base = current.get(row.id, dict(row.properties))
                 current[row.id] = kind.validate_update(base, change.properties)
                 accepted.append((index, row.id))
@@ -179,9 +184,40 @@ def update_each(
                 {i: (props, kind.display_name(props)) for i, props in current.items()},
                 now=unit.now,
             )
+            _after_update(unit, kind, originals, current)
         records = _fetch(unit, [record_id for _, record_id in accepted])
         results = [(index, record) for (index, _), record in zip(accepted, records, strict=True)]
         return EachResult(results, refused)
+
+
+def _after_create(unit: Unit, kind: ObjectType, made: Sequence[tuple[int, NewRecord]]) -> None:
+    """The automation a new record sets off in its transaction: association by domain for
+    contacts (L4), the activity rules for activities logged on records (T2)."""
+    if kind.id == CONTACTS:
+        emails = {record_id: new.properties.get("email") for record_id, new in made}
+        domains.on_contacts_written(unit, emails)
+    elif kind.is_activity:
+        logged = [(i, [a.to_id for a in new.associations]) for i, new in made if new.associations]
+        if logged:
+            activity_rules.apply(unit, kind, logged)
+
+
+def _after_update(
+    unit: Unit,
+    kind: ObjectType,
+    before: Mapping[int, Mapping[str, Any]],
+    after: Mapping[int, Mapping[str, Any]],
+) -> None:
+    """L4 for contacts whose email's domain changed."""
+    if kind.id != CONTACTS:
+        return
+    changed = {
+        i: email
+        for i, props in after.items()
+        if email_domains.of_email(email := props.get("email"))
+        != email_domains.of_email((before.get(i) or {}).get("email"))
+    }
+    domains.on_contacts_written(unit, changed)
 
 
 def _associate_new(unit: Unit, links: list[tuple[int, NewAssociation]]) -> None:
@@ -262,6 +298,7 @@ def update(
         store.update_properties(
             unit.conn, unit.account_id, {row.id: (merged, kind.display_name(merged))}, now=unit.now
         )
+        _after_update(unit, kind, {row.id: row.properties}, {row.id: merged})
         return _fetch(unit, [row.id])[0]
 
 
@@ -448,6 +485,7 @@ def update_many(
             {i: (props, kind.display_name(props)) for i, props in current.items()},
             now=unit.now,
         )
+        _after_update(unit, kind, {row.id: row.properties for row in rows}, current)
         return _fetch(unit, [row.id for row in rows])
 
 
@@ -500,6 +538,13 @@ def upsert_many(
         ids = [
             (existing[ref].id, False) if ref in existing else (next(new_ids), True) for ref in refs
         ]
+        _after_update(
+            unit, kind, {r.id: r.properties for r in existing.values() if r.id in updates}, updates
+        )
+        if kind.id == CONTACTS:
+            created = [i for i, new in ids if new]
+            emails = {i: p.get("email") for i, p in zip(created, creates, strict=True)}
+            domains.on_contacts_written(unit, emails)
         fetched = dict(zip((i for i, _ in ids), _fetch(unit, [i for i, _ in ids]), strict=True))
         return [(fetched[i], new) for i, new in ids]
 

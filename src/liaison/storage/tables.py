@@ -260,6 +260,33 @@ users = Table(
 )
 """S1: people who sign in to the web UI, one account each; only a hash of the password."""
 
+activity_rules = Table(
+    "activity_rules",
+    metadata,
+    Column("account_id", Integer, primary_key=True),
+    Column("record_type", String(20), primary_key=True),
+    Column("activity_type", String(20), primary_key=True),
+    Column("target_type", String(20), primary_key=True),
+    Column("rule", String(20), nullable=False),
+    Column("updated_at", Micros, nullable=False),
+    ForeignKeyConstraint(["account_id"], ["accounts.id"]),
+)
+"""T2: an account's own choice of rule per (record type, activity type, target type); a
+combination without a row follows the default in code (domain/activity_rules.py)."""
+
+domain_settings = Table(
+    "domain_settings",
+    metadata,
+    Column("account_id", Integer, primary_key=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("create_companies", Boolean, nullable=False),
+    Column("excluded_domains", Json, nullable=False),
+    Column("updated_at", Micros, nullable=False),
+    ForeignKeyConstraint(["account_id"], ["accounts.id"]),
+)
+"""L4: the account's association-by-domain setting; no row means the defaults (on, no company
+created, nothing excluded)."""
+
 instance_secrets = Table(
     "instance_secrets",
     metadata,

@@ -18,9 +18,11 @@ from liaison.services.database import Database
 from liaison.services.secret_key import web_signing_key
 from liaison.web import urls
 from liaison.web.pages import (
+    activity_rules,
     bulk,
     bulk_deletion,
     deletion,
+    domains,
     history,
     index,
     jobs,
@@ -33,6 +35,7 @@ from liaison.web.pages import (
     settings_shared,
     settings_types,
     signin,
+    timeline,
 )
 from liaison.web.session import AdminRequired, SignInRequired, sign_in_url
 from liaison.web.settings import WebSettings
@@ -52,11 +55,14 @@ def create_web_app(database: Database, settings: WebSettings | None = None) -> A
     app.include_router(signin.router)
     for pages in (settings_shared, settings_labels, settings_limits, settings_types):
         app.include_router(pages.router)  # before the type pages, which would take their paths
+    app.include_router(activity_rules.router)
+    app.include_router(domains.router)
     app.include_router(jobs.router)  # before the index: /jobs is not an object type
     app.include_router(bulk_deletion.router)  # before bulk's /{type}/bulk/{action}
     app.include_router(bulk.router)  # before the record page: /{type}/bulk is not a record
     app.include_router(index.router)
     app.include_router(recycle_bin.router)  # before record's /{type}/{id}
+    app.include_router(timeline.router)
     app.include_router(record.router)
     app.include_router(deletion.router)
     app.include_router(merge.router)
