@@ -13,8 +13,9 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 from liaison.api.deps import Auth, Db
+from liaison.domain import scopes
 from liaison.domain.email_domains import FREE_MAIL_DOMAINS
-from liaison.services import activity_rules, domains
+from liaison.services import activity_rules, domain_run, domains
 from liaison.services.activity_rules import RuleChange, RuleSetting
 from liaison.services.domains import DomainSettings
 
@@ -113,6 +114,27 @@ def put_domain_association(
                 current.excluded_domains if body.excluded_domains is None else body.excluded_domains
             ),
         )
+    )
+
+
+class RunStarted(Wire):
+    operation_id: str
+    """The job's operation: `GET /liaison/v1/operations/{operationId}` shows its progress."""
+    kind: str
+    state: str
+    total: int
+
+
+@router.post("/settings/domain-association/run", response_model=RunStarted, status_code=202)
+def run_domain_association(database: Db, access: Auth) -> RunStarted:
+    """Start association by domain over the existing contacts as a job (L4): it never removes
+    or replaces an association. Needs the contacts and companies objects write scopes."""
+    caller = access.need(
+        scopes.objects("contacts", write=True), scopes.objects("companies", write=True)
+    )
+    job = domain_run.start(database, caller)
+    return RunStarted(
+        operation_id=str(job.id), kind=job.kind, state=job.state.value, total=job.total
     )
 
 

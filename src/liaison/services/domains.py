@@ -71,13 +71,18 @@ def associate_by_domain(
     "create companies" option, whether the setting is on or not (running it is the ask).
     Never removes or replaces an association; a contact already associated stays as it is."""
     with unit_of_work(database, caller, "domain-association", source=Source.DOMAIN_AUTO) as unit:
-        rows = records_store.get_many(unit.conn, unit.account_id, contact_ids)
-        emails = {
-            row.id: row.properties.get("email")
-            for row in rows.values()
-            if row.type_id == CONTACTS and not row.archived
-        }
-        return _associate(unit, _settings(unit), emails)
+        return associate_existing(unit, contact_ids)
+
+
+def associate_existing(unit: Unit, contact_ids: Sequence[int]) -> DomainRun:
+    """`associate_by_domain` in a unit of the caller's (a chunk of the retroactive run's job)."""
+    rows = records_store.get_many(unit.conn, unit.account_id, contact_ids)
+    emails = {
+        row.id: row.properties.get("email")
+        for row in rows.values()
+        if row.type_id == CONTACTS and not row.archived
+    }
+    return _associate(unit, _settings(unit), emails)
 
 
 def on_contacts_written(unit: Unit, emails: Mapping[int, object]) -> None:

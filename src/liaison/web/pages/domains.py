@@ -4,18 +4,19 @@ leave out (free-mail domains always are). Admins only."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from liaison.domain.email_domains import FREE_MAIL_DOMAINS
 from liaison.domain.errors import LiaisonError
-from liaison.services import domains
+from liaison.services import browse, domain_run, domains
 from liaison.services.database import Database
 from liaison.services.domains import DomainSettings
 from liaison.services.users import User
 from liaison.web import urls
+from liaison.web.pages.jobs import JobView, view_of
 from liaison.web.pages.settings_shared import Notice, chrome_of, form_of
 from liaison.web.session import Admin, Db
 from liaison.web.templating import Chrome, render
@@ -32,6 +33,14 @@ class DomainsPage:
     notice: Notice | None = None
     url: str = urls.settings("domains")
     free_mail_count: int = len(FREE_MAIL_DOMAINS)
+    run: JobView | None = None
+    """The run over existing contacts just started, with its progress bar."""
+    offer_run: bool = False
+    """Offer the run prominently: the setting was just turned on."""
+
+    @property
+    def run_url(self) -> str:
+        return f"{self.url}/run"
 
 
 def _page(
@@ -51,6 +60,7 @@ def domains_page(request: Request, database: Db, user: Admin) -> Response:
 async def save_domains(request: Request, database: Db, user: Admin) -> Response:
     form = await form_of(request)
     text = form.get("excluded_domains", "")
+    was_on = domains.get_settings(database, user.caller).enabled
     try:
         domains.set_settings(
             database,
@@ -63,4 +73,14 @@ async def save_domains(request: Request, database: Db, user: Admin) -> Response:
         page = _page(database, user, Notice(error.message, True), text)
         return render(request, "domains.html", page=page, status_code=400)
     page = _page(database, user, Notice("Association by domain saved."))
+    page = replace(page, offer_run=page.settings.enabled and not was_on)
     return render(request, "domains.html", page=page)
+
+
+@router.post(PATH + "/run", response_class=HTMLResponse)
+def run_over_existing(request: Request, database: Db, user: Admin) -> Response:
+    """Start the run over existing contacts as a job (L4); the page shows its progress."""
+    job = domain_run.start(database, user.caller)
+    run = view_of(job, browse.object_types(database, user.caller))
+    page = _page(database, user, Notice("The run over existing contacts started."))
+    return render(request, "domains.html", page=replace(page, run=run))

@@ -27,6 +27,8 @@ _COUNTS = (
     ("notAssociated", "not associated"),
     ("deleted", "deleted"),
     ("alreadyDeleted", "deleted already"),
+    ("contacts", "contacts looked at"),
+    ("companiesCreated", "companies created"),
     ("refused", "refused"),
 )
 
