@@ -97,9 +97,8 @@ def selected_ids(
 def count_selected(database: Database, user: User, kind: ObjectType, selection: Selection) -> int:
     if not selection.all_matching:
         return len(selection.ids)
-    return browse.index_page(
-        database, user.caller, kind.name, search=selection.search, limit=1
-    ).total
+    query = browse.IndexQuery(selection.search)
+    return sum(len(batch) for batch in browse.matching_ids(database, user.caller, kind.name, query))
 
 
 def _number(form: FormData, name: str) -> int | None:
