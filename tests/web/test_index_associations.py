@@ -24,7 +24,7 @@ from liaison.services.database import Database, create_account
 from liaison.services.unit import Caller
 from liaison.services.users import User
 from tests.helpers import company, contact, deal, ticket
-from tests.web.conftest import make_user
+from tests.web.conftest import csrf, make_user
 from tests.web.test_pages import names_in_table
 
 
@@ -350,3 +350,21 @@ def test_an_index_page_counts_up_to_the_cap(db: Database, ann: User, web: TestCl
     assert f"{browse.COUNT_CAP:,}+ companies" in web.get("/app/companies").text
     exact = browse.index_page(db, ann.caller, "companies", IndexQuery("C1"))
     assert (exact.total, exact.total_is_capped) == (112, False)  # C1, C1x, C1xx, C1000
+
+
+def test_u5_u6_bulk_all_matching_honours_the_filters(
+    db: Database, ann: User, web: TestClient, world: World
+) -> None:
+    """ "Select all N matching" on a filtered index acts on the filtered records only."""
+    page = web.get("/app/contacts?none=companies")
+    assert "Select all 1 matching" in page.text
+    assert '<input type="hidden" name="none" value="companies" form="bulk-form">' in page.text
+    form = {"all": "1", "q": "", "none": "companies", "to_type": "deals", "to_id": str(world.big)}
+    headers = {"HX-Request": "true", "x-csrftoken": csrf(web)}
+    panel = web.post("/app/contacts/bulk/associate", data=form, headers=headers)
+    assert "all 1 contacts matching" in panel.text
+    assert '<input type="hidden" name="none" value="companies">' in panel.text
+    done = web.post("/app/contacts/bulk/associate/run", data=form, headers=headers)
+    assert done.status_code == 200, done.text
+    found = associations.list_associations(db, ann.caller, "deals", world.big, "contacts")
+    assert {v.to_id for v in found.results} == {world.ann, world.bob, world.cat}

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from starlette.datastructures import QueryParams
+from starlette.datastructures import ImmutableMultiDict, QueryParams
 
 from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.object_types import ObjectType
@@ -102,20 +103,26 @@ def parse(params: QueryParams, *, remembered_columns: str = "") -> IndexParams:
         _one_of(direction, ["asc", "desc"], "dir")
     descending = direction == "desc" if direction else sort == Sort.CREATED.value
     cols = params.getlist("cols")
-    filters: list[IndexFilter] = [
-        *(AssociatedWith(_id(v, "with")) for v in params.getlist("with")),
-        *(HasNo(_text(v, "none")) for v in params.getlist("none")),
-        *(_primary_filter(v) for v in params.getlist("pc")),
-    ]
-    if len(filters) > MAX_FILTERS:
-        raise _invalid(f"An index page takes at most {MAX_FILTERS} filters.")
     return IndexParams(
         _text(params.get("q", ""), "q", empty=True).strip(),
         Sort(sort),
         descending,
         parse_columns(cols if "cols" in params else [remembered_columns]),
-        tuple(dict.fromkeys(filters)),
+        parse_filters(params),
     )
+
+
+def parse_filters(params: ImmutableMultiDict[str, Any]) -> tuple[IndexFilter, ...]:
+    """The `with`, `none` and `pc` filters of an address or of a form that carries them."""
+    listed = {name: [str(v) for v in params.getlist(name)] for name in ("with", "none", "pc")}
+    filters: list[IndexFilter] = [
+        *(AssociatedWith(_id(v, "with")) for v in listed["with"]),
+        *(HasNo(_text(v, "none")) for v in listed["none"]),
+        *(_primary_filter(v) for v in listed["pc"]),
+    ]
+    if len(filters) > MAX_FILTERS:
+        raise _invalid(f"An index page takes at most {MAX_FILTERS} filters.")
+    return tuple(dict.fromkeys(filters))
 
 
 def parse_columns(values: Sequence[str]) -> IndexColumns:
