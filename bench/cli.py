@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench import bulk, http, reads, stores
+from bench import bulk, http, index_page, reads, stores
 from bench import imports as import_bench
 from bench.bare import BareStore
 from bench.dataset import Layout
@@ -26,7 +26,7 @@ from liaison.services.unit import Caller
 from liaison.storage.accounts import DEFAULT_ACCOUNT_ID
 
 STORES = ("sqlite", "postgres")
-BENCHMARKS = ("reads", "bulk", "http", "imports")
+BENCHMARKS = ("reads", "bulk", "http", "imports", "index")
 CALLER = Caller(DEFAULT_ACCOUNT_ID, Actor.user("bench", "Bench"))
 
 
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_store(store: str, layout: Layout, args: argparse.Namespace, out: Console) -> list[Result]:
-    """Reads, then bulk, each on a database of its own (see bench/README.md for why)."""
+    """Each benchmark asked for, on a database of its own (see bench/README.md for why)."""
     started = time.perf_counter()
     chosen = set(args.only or BENCHMARKS)
     results: list[Result] = []
@@ -113,6 +113,16 @@ def run_store(store: str, layout: Layout, args: argparse.Namespace, out: Console
         with _opened(store, args.postgres_url) as (database, bare):
             url = database.engine.url.render_as_string(hide_password=False)
             results += http.run(database, url, CALLER, bare, layout, store=store, out=out)
+    if "index" in chosen:
+        sizes = index_page.Sizes.at_scale(args.scale)
+        out.print(
+            f"[bold]{store}[/bold]: index page ({sizes.contacts:,} contacts, "
+            f"{sizes.associations:,} associations)"
+        )
+        with _opened(store, args.postgres_url) as (database, bare):
+            results += index_page.run(
+                database, CALLER, bare, sizes, store=store, repeat=args.repeat, out=out
+            )
     out.print(f"[bold]{store}[/bold]: done in {time.perf_counter() - started:,.0f} s")
     return results
 

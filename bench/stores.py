@@ -3,6 +3,7 @@ after use."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -12,7 +13,8 @@ from pathlib import Path
 import psycopg
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
-BENCH_DATABASE = "liaison_bench"
+BENCH_DATABASE = os.environ.get("LIAISON_BENCH_DATABASE", "liaison_bench")
+"""The PostgreSQL database a run creates and drops; runs sharing a server need one each."""
 
 
 def unreachable(admin_url: str) -> str | None:

@@ -1,29 +1,38 @@
-"""What people browse in the web UI: an object type's records page by page (searched and
-sorted), and a record with its associations grouped by type (U1). Reads only; a fixed number of
+"""What people browse in the web UI: an object type's records page by page (searched, filtered
+by association and sorted, with association columns), every ID such a view matches, and a
+record with its associations grouped by type (U1, U4, U6). Reads only; a fixed number of
 statements per page, however many rows or associations it shows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import ColumnElement
+
 from liaison.domain.association_types import Kind
+from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.object_types import COMPANIES, CONTACTS, DEALS, TICKETS, ObjectType
 from liaison.domain.records import Record
 from liaison.domain.schema import Schema
 from liaison.services import records
 from liaison.services.database import Database
-from liaison.services.unit import Caller, reading
+from liaison.services.unit import Caller, Unit, reading
 from liaison.storage import browse as store
+from liaison.storage import records as record_store
 from liaison.storage.clock import to_datetime
 
 MAX_PAGE = 100
-MATCHING_BATCH = 1000
-"""How many IDs `matching_ids` reads per statement."""
 CARD_SIZE = 10
 """How many associated records a card lists; the card says how many there are in all."""
+CELL_SIZE = 2
+"""How many associated records an index cell names; with more it says "N companies"."""
+COUNT_CAP = 1_000
+"""An index page counts the matching records up to this many; beyond, it says "1,000+"."""
+MATCHING_BATCH = 1_000
+"""How many IDs `matching_ids` reads at a time."""
 
 _CARD_ORDER = {COMPANIES: 0, CONTACTS: 1, DEALS: 2, TICKETS: 3}
 
@@ -31,13 +40,6 @@ _CARD_ORDER = {COMPANIES: 0, CONTACTS: 1, DEALS: 2, TICKETS: 3}
 class Sort(StrEnum):
     NAME = "name"
     CREATED = "created"
-
-
-@dataclass(frozen=True)
-class IndexQuery:
-    """Which records an index page shows, whatever their order: its search."""
-
-    search: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,12 +51,54 @@ class Cursor:
 
 
 @dataclass(frozen=True)
-class IndexPage:
-    object_type: ObjectType
-    records: list[Record]
-    total: int
-    """How many records match the search, on every page."""
-    next: Cursor | None
+class AssociatedWith:
+    """Records associated with record `record_id` (U6 "associated with X"; U4 View associated)."""
+
+    record_id: int
+
+
+@dataclass(frozen=True)
+class HasNo:
+    """Records with no association to any record of `object_type` (U6 "has no company")."""
+
+    object_type: str
+
+
+@dataclass(frozen=True)
+class PrimaryCompanyHas:
+    """Records whose primary company's `property` equals `value` (or contains it), ignoring
+    case (U6 "primary company's industry is Software")."""
+
+    property: str
+    value: str
+    contains: bool = False
+
+
+IndexFilter = AssociatedWith | HasNo | PrimaryCompanyHas
+
+
+@dataclass(frozen=True)
+class IndexQuery:
+    """Which records an index view shows: the search and the filters, all of which must hold."""
+
+    search: str = ""
+    filters: tuple[IndexFilter, ...] = ()
+
+
+@dataclass(frozen=True)
+class IndexColumns:
+    """The association columns of an index page: one per associated type (names or IDs) and
+    the Primary company column."""
+
+    associations: tuple[str, ...] = ()
+    primary_company: bool = False
+
+
+@dataclass(frozen=True)
+class DescribedFilter:
+    filter: IndexFilter
+    text: str
+    """What the filter keeps, in words ("Associated with Acme (company)")."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +114,37 @@ class AssociationCard:
     object_type: ObjectType
     total: int
     records: list[AssociatedRecord]
-    """The first CARD_SIZE: the primary first, then the most recently associated."""
+    """The first CARD_SIZE (or CELL_SIZE): the primary first, then the most recently
+    associated."""
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    object_type: ObjectType
+    records: list[Record]
+    total: int
+    """How many records match the search and filters, on every page, up to COUNT_CAP."""
+    next: Cursor | None
+    query: IndexQuery = IndexQuery()
+    filters: list[DescribedFilter] = field(default_factory=list)
+    associable: list[ObjectType] = field(default_factory=list)
+    """The types this type can be associated with: the association columns one may add."""
+    columns: list[ObjectType] = field(default_factory=list)
+    """The association columns shown."""
+    primary_company: bool = False
+    """Whether the Primary company column is shown."""
+    cells: dict[tuple[int, str], AssociationCard] = field(default_factory=dict)
+    primaries: dict[int, AssociatedRecord] = field(default_factory=dict)
+
+    @property
+    def total_is_capped(self) -> bool:
+        """More records match than COUNT_CAP (`total` is then COUNT_CAP)."""
+        return self.total > COUNT_CAP
+
+    def cell(self, record_id: int, object_type: ObjectType) -> AssociationCard:
+        """The record's associations to the type: the first CELL_SIZE, and the total."""
+        found = self.cells.get((record_id, object_type.id))
+        return found if found is not None else AssociationCard(object_type, 0, [])
 
 
 @dataclass(frozen=True)
@@ -87,73 +161,232 @@ def object_types(database: Database, caller: Caller) -> list[ObjectType]:
     return [t for t in schema.object_types.values() if not t.is_activity]
 
 
+def page_type(database: Database, caller: Caller, name: str) -> ObjectType:
+    """The object type named `name` (or with that ID); OBJECT_TYPE_NOT_FOUND if none."""
+    with reading(database, caller) as unit:
+        return unit.schema.object_type(name)
+
+
 def index_page(
     database: Database,
     caller: Caller,
     object_type: str,
+    query: IndexQuery = IndexQuery(),
     *,
-    search: str = "",
     sort: Sort = Sort.CREATED,
     descending: bool = True,
     after: Cursor | None = None,
     limit: int = 25,
+    columns: IndexColumns = IndexColumns(),
+    search: str | None = None,
 ) -> IndexPage:
+    """A page of the records matching `query`, with the association columns asked for: the
+    page with its count in one statement, and one for all association cells and primary
+    companies, whatever the page's size. `search` is short for `IndexQuery(search=…)`."""
     limit = max(1, min(limit, MAX_PAGE))
-    search = search.strip()
+    if search is not None:
+        query = replace(query, search=search)
     with reading(database, caller) as unit:
         kind = unit.schema.object_type(object_type)
-        conn, account = unit.conn, unit.account_id
+        matching, described = _matching(unit, kind, query)
+        conn = unit.conn
         if sort is Sort.NAME:
             key = None if after is None else (after.name or "", after.id)
-            rows = store.page_by_name(
-                conn,
-                account,
-                kind.id,
-                search=search,
-                after=key,
-                descending=descending,
-                limit=limit + 1,
+            rows, total = store.page_by_name(
+                conn, matching, after=key, descending=descending, limit=limit + 1, cap=COUNT_CAP
             )
         else:
-            rows = store.page_by_id(
+            rows, total = store.page_by_id(
                 conn,
-                account,
-                kind.id,
-                search=search,
+                matching,
                 after=None if after is None else after.id,
                 descending=descending,
                 limit=limit + 1,
+                cap=COUNT_CAP,
             )
-        total = store.count_records(conn, account, kind.id, search=search)
-    found = [_record(row) for row in rows[:limit]]
+        found = [_record(row) for row in rows[:limit]]
+        shown = _columns(unit.schema, kind, columns)
+        primary_company = columns.primary_company and kind.can_have_primary_company
+        cells, primaries = _cells(unit, kind, [r.id for r in found], shown, primary_company)
     more = len(rows) > limit
     last = found[-1] if found else None
     cursor = Cursor(last.id, last.name if sort is Sort.NAME else None) if more and last else None
-    return IndexPage(kind, found, total, cursor)
+    return IndexPage(
+        kind,
+        found,
+        total,
+        cursor,
+        query,
+        described,
+        associable(unit.schema, kind),
+        shown,
+        primary_company,
+        cells,
+        primaries,
+    )
 
 
 def matching_ids(
-    database: Database, caller: Caller, object_type: str, query: IndexQuery
+    database: Database,
+    caller: Caller,
+    object_type: str,
+    query: IndexQuery = IndexQuery(),
+    *,
+    batch: int = MATCHING_BATCH,
 ) -> Iterator[list[int]]:
-    """The IDs of every record the index page's query matches ("all N matching"), in ID order,
-    in batches of MATCHING_BATCH; each batch is one keyset read."""
-    search, after = query.search.strip(), 0
+    """The IDs of every record an index view shows (its search and filters, not its paging),
+    ascending, `batch` at a time: one keyset statement per batch, each in its own read, so no
+    transaction stays open while the caller works on a batch (select all matching, U5; export).
+    A record created meanwhile is included if its ID is above the batches already read."""
+    with reading(database, caller) as unit:
+        kind = unit.schema.object_type(object_type)
+        matching, _ = _matching(unit, kind, query)
+    after = 0
     while True:
         with reading(database, caller) as unit:
-            kind = unit.schema.object_type(object_type)
-            batch = store.matching_ids(
-                unit.conn,
-                unit.account_id,
-                kind.id,
-                search=search,
-                after=after,
-                limit=MATCHING_BATCH,
-            )
-        if batch:
-            yield batch
-        if len(batch) < MATCHING_BATCH:
+            ids = store.ids_after(unit.conn, matching, after=after, limit=batch)
+        if ids:
+            yield ids
+        if len(ids) < batch:
             return
-        after = batch[-1]
+        after = ids[-1]
+
+
+def associable(schema: Schema, kind: ObjectType) -> list[ObjectType]:
+    """The types records of `kind` can be associated with (activities aside), in card order."""
+    found = [
+        t
+        for t in schema.object_types.values()
+        if not t.is_activity and schema.is_defined(kind.id, t.id)
+    ]
+    return sorted(found, key=_card_order)
+
+
+def _matching(
+    unit: Unit, kind: ObjectType, query: IndexQuery
+) -> tuple[store.Matching, list[DescribedFilter]]:
+    """The query as SQL conditions, and each filter in words; a record, type or property that
+    does not exist is refused (LiaisonError)."""
+    schema, account = unit.schema, unit.account_id
+    wanted = [f.record_id for f in query.filters if isinstance(f, AssociatedWith)]
+    infos = record_store.get_infos(unit.conn, account, wanted) if wanted else []
+    named = {row[0]: row for row in infos}
+    conditions: list[ColumnElement[bool]] = []
+    described: list[DescribedFilter] = []
+    for one in query.filters:
+        if isinstance(one, AssociatedWith):
+            condition, text = _associated_with(schema, kind, account, one, named)
+        elif isinstance(one, HasNo):
+            target = schema.object_type(one.object_type)
+            condition, text = store.has_none(target.id), f"No {target.plural.lower()}"
+        else:
+            condition, text = _primary_company_has(schema, kind, one)
+        conditions.append(condition)
+        described.append(DescribedFilter(one, text))
+    search = query.search.strip()
+    return store.Matching(account, kind.id, search, tuple(conditions)), described
+
+
+def _associated_with(
+    schema: Schema,
+    kind: ObjectType,
+    account: int,
+    one: AssociatedWith,
+    named: dict[int, tuple[Any, ...]],
+) -> tuple[ColumnElement[bool], str]:
+    row = named.get(one.record_id)
+    if row is None or row[3]:  # unknown, or archived
+        raise LiaisonError(
+            ErrorCode.RECORD_NOT_FOUND,
+            f"There is no record with ID {one.record_id}.",
+            objectId=one.record_id,
+        )
+    _, type_id, name, _, _ = row
+    of_type = schema.object_types.get(type_id)
+    singular = of_type.singular.lower() if of_type else "record"
+    shown = name or f"{singular} {one.record_id}"
+    condition = store.associated_with(account, one.record_id, kind.id)
+    return condition, f"Associated with {shown} ({singular})"
+
+
+def _primary_company_has(
+    schema: Schema, kind: ObjectType, one: PrimaryCompanyHas
+) -> tuple[ColumnElement[bool], str]:
+    primary = schema.primary_id(kind.id)
+    if primary is None:
+        raise LiaisonError(
+            ErrorCode.INVALID_INPUT,
+            f"{kind.plural} have no primary company to filter on.",
+            objectType=kind.name,
+        )
+    companies = schema.object_types[COMPANIES]
+    definition = companies.properties.get(one.property)
+    if definition is None:
+        raise LiaisonError(
+            ErrorCode.INVALID_PROPERTY,
+            f"Companies have no property '{one.property}'.",
+            propertyName=one.property,
+        )
+    condition = store.primary_property(primary, one.property, one.value, contains=one.contains)
+    verb = "contains" if one.contains else "is"
+    return condition, f"Primary company's {definition.label} {verb} “{one.value}”"
+
+
+def _columns(schema: Schema, kind: ObjectType, columns: IndexColumns) -> list[ObjectType]:
+    """The association columns asked for, each once, in card order; a type `kind` cannot be
+    associated with is refused."""
+    wanted = {schema.object_type(name).id for name in columns.associations}
+    allowed = {t.id: t for t in associable(schema, kind)}
+    refused = wanted - allowed.keys()
+    if refused:
+        other = schema.object_types[sorted(refused)[0]]
+        raise LiaisonError(
+            ErrorCode.NO_ASSOCIATION_DEFINITION,
+            f"{kind.plural} cannot be associated with {other.plural.lower()}.",
+            fromObjectType=kind.name,
+            toObjectType=other.name,
+        )
+    return [t for t in allowed.values() if t.id in wanted]
+
+
+def _cells(
+    unit: Unit,
+    kind: ObjectType,
+    record_ids: list[int],
+    shown: Sequence[ObjectType],
+    primary_company: bool,
+) -> tuple[dict[tuple[int, str], AssociationCard], dict[int, AssociatedRecord]]:
+    """Each record's cell per shown type: its total and, up to CELL_SIZE, its records (the
+    primary company first; no labels, the popup shows them); and with `primary_company`, each
+    record's primary company. One statement."""
+    if not record_ids or not (shown or primary_company):
+        return {}, {}
+    rows = store.cells(
+        unit.conn,
+        unit.account_id,
+        record_ids,
+        [t.id for t in shown],
+        shown=CELL_SIZE,
+        primary_type_id=unit.schema.primary_id(kind.id),
+        primaries=primary_company,
+    )
+    kinds = {t.id: t for t in shown}
+    cells: dict[tuple[int, str], AssociationCard] = {}
+    primaries: dict[int, AssociatedRecord] = {}
+    for from_id, to_type, total, to_id, name, primary in rows:
+        if to_type == store.PRIMARY_ROW:
+            primaries[from_id] = AssociatedRecord(to_id, name, [], True)
+            continue
+        cell = cells.get((from_id, to_type))
+        if cell is None:
+            cell = cells[(from_id, to_type)] = AssociationCard(kinds[to_type], total, [])
+        if to_id is not None:
+            listed = AssociatedRecord(to_id, name, [], primary is not None)
+            if listed.primary:
+                cell.records.insert(0, listed)
+            else:
+                cell.records.append(listed)
+    return cells, primaries
 
 
 def record_with_associations(
@@ -163,41 +396,61 @@ def record_with_associations(
     record = records.get(database, caller, object_type, record_id)
     with reading(database, caller) as unit:
         schema = unit.schema
-        rows = store.associated_by_type(unit.conn, unit.account_id, record.id, per_type=CARD_SIZE)
+        rows = store.associated_by_type(unit.conn, unit.account_id, [record.id], per_type=CARD_SIZE)
     kind = schema.object_type(record.type_id)
-    return RecordWithAssociations(kind, record, _cards(schema, kind, rows))
+    return RecordWithAssociations(kind, record, _cards(schema, kind, record.id, rows))
 
 
-def _cards(schema: Schema, kind: ObjectType, rows: list[tuple[Any, ...]]) -> list[AssociationCard]:
-    totals: dict[str, int] = {}
-    found: dict[str, dict[int, tuple[str, list[str], bool]]] = {}
-    for to_type, total, _, to_id, name, label_id in rows:
-        totals[to_type] = total
-        name_labels_primary = found.setdefault(to_type, {}).setdefault(to_id, (name, [], False))
+def _cards(
+    schema: Schema, kind: ObjectType, record_id: int, rows: list[tuple[Any, ...]]
+) -> list[AssociationCard]:
+    grouped = _grouped(schema, rows)
+    shown = [
+        t
+        for t in schema.object_types.values()
+        if (record_id, t.id) in grouped or (not t.is_activity and schema.is_defined(kind.id, t.id))
+    ]
+    shown.sort(key=_card_order)
+    return [AssociationCard(t, *grouped.get((record_id, t.id), (0, []))) for t in shown]
+
+
+@dataclass
+class _Listed:
+    name: str
+    labels: list[str] = field(default_factory=list)
+    primary: bool = False
+
+
+def _grouped(
+    schema: Schema, rows: list[tuple[Any, ...]]
+) -> dict[tuple[int, str], tuple[int, list[AssociatedRecord]]]:
+    """Rows of `store.associated_by_type` per (record, type): the total and the records listed,
+    in rank order, each with its labels and whether it is the Primary."""
+    totals: dict[tuple[int, str], int] = {}
+    found: dict[tuple[int, str], dict[int, _Listed]] = {}
+    for from_id, to_type, total, _, to_id, name, label_id in rows:
+        key = (from_id, to_type)
+        totals[key] = total
+        listed = found.setdefault(key, {}).setdefault(to_id, _Listed(name))
         label = schema.types.get(label_id) if label_id is not None else None
         if label is None:
             continue
         if label.kind is Kind.PRIMARY:
-            found[to_type][to_id] = (name, name_labels_primary[1], True)
+            listed.primary = True
         elif label.label:
-            name_labels_primary[1].append(label.label)
-    shown = [
-        t
-        for t in schema.object_types.values()
-        if t.id in totals or (not t.is_activity and schema.is_defined(kind.id, t.id))
-    ]
-    shown.sort(key=lambda t: (_CARD_ORDER.get(t.id, 4 if not t.is_activity else 5), t.plural))
-    return [
-        AssociationCard(
-            t,
-            totals.get(t.id, 0),
-            [
-                AssociatedRecord(i, name, sorted(labels), primary)
-                for i, (name, labels, primary) in found.get(t.id, {}).items()
-            ],
+            listed.labels.append(label.label)
+    return {
+        key: (
+            totals[key],
+            [AssociatedRecord(i, e.name, sorted(e.labels), e.primary) for i, e in listed.items()],
         )
-        for t in shown
-    ]
+        for key, listed in found.items()
+    }
+
+
+def _card_order(object_type: ObjectType) -> tuple[int, str]:
+    rank = _CARD_ORDER.get(object_type.id, 4 if not object_type.is_activity else 5)
+    return rank, object_type.plural
 
 
 def _record(row: tuple[Any, ...]) -> Record:

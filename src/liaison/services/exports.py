@@ -70,16 +70,11 @@ def export_rows(
         properties = list(kind.properties)
         yield [RECORD_ID_HEADER, *properties, *(header_of(t.name) for t in targets)]
         after: int | None = None
+        matching = browse_store.Matching(unit.account_id, kind.id, query.strip())
         while True:
-            rows = browse_store.page_by_id(
-                unit.conn,
-                unit.account_id,
-                kind.id,
-                search=query.strip(),
-                after=after,
-                descending=False,
-                limit=PAGE,
-            )
+            rows, _ = browse_store.page_by_id(
+                unit.conn, matching, after=after, descending=False, limit=PAGE, cap=0
+            )  # cap=0: the page's count is not needed, so it stops at the first record
             if not rows:
                 return
             ids = [row[0] for row in rows]

@@ -1,82 +1,244 @@
-"""Reads for people browsing: a searchable, sorted page of records (keyset paging) and a
-record's associations grouped by type, each in one statement whatever the page or record holds."""
+"""Reads for people browsing: a searchable, filtered, sorted page of records (keyset paging),
+all the IDs such a view matches (in batches), and records' associations grouped by type, each in
+one statement whatever the page or record holds."""
 
 from __future__ import annotations
 
+import functools
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Connection,
+    Select,
+    TextClause,
     and_,
+    bindparam,
     case,
     exists,
     func,
+    literal,
+    not_,
     or_,
     select,
+    text,
 )
 
+from liaison.domain.object_types import COMPANIES
+from liaison.storage import bulk, fetch
 from liaison.storage.tables import association_labels, associations, records
 
 Row = tuple[Any, ...]
+Page = tuple[list[Row], int]
+"""A page's records (ID, type, properties, name, created at, updated at) and how many match,
+up to the cap + 1."""
 
 
-def _matching(account_id: int, type_id: str, search: str) -> list[ColumnElement[bool]]:
+@dataclass(frozen=True)
+class Matching:
+    """Which records of a type a view shows: the search on the display name (ignoring case) and
+    any further conditions (see `associated_with`, `has_none`, `primary_property`)."""
+
+    account_id: int
+    type_id: str
+    search: str = ""
+    conditions: tuple[ColumnElement[bool], ...] = ()
+
+    def where(self) -> list[ColumnElement[bool]]:
+        """The conditions, with the account, type and search as parameters (see `params`)."""
+        return _where(searched=bool(self.search)) + list(self.conditions)
+
+    def params(self) -> dict[str, Any]:
+        escaped = self.search.lower().replace("/", "//").replace("%", "/%").replace("_", "/_")
+        return {"account": self.account_id, "type_id": self.type_id, "pattern": f"%{escaped}%"}
+
+
+def _where(*, searched: bool) -> list[ColumnElement[bool]]:
     r = records.c
-    where = [r.account_id == account_id, r.type_id == type_id, r.archived.is_(False)]
-    if search:
-        where.append(func.lower(r.name).contains(search.lower(), autoescape=True))
+    where = [
+        r.account_id == bindparam("account"),
+        r.type_id == bindparam("type_id"),
+        r.archived.is_(False),
+    ]
+    if searched:
+        where.append(func.lower(r.name).like(bindparam("pattern"), escape="/"))
     return where
 
 
-def count_records(conn: Connection, account_id: int, type_id: str, *, search: str) -> int:
-    statement = select(func.count()).where(*_matching(account_id, type_id, search))
-    return int(conn.execute(statement).scalar_one())
+def associated_with(account_id: int, record_id: int, type_id: str) -> ColumnElement[bool]:
+    """The records of `type_id` associated with record `record_id`: its rows towards that type,
+    one primary-key range."""
+    a = associations.c
+    theirs = select(a.to_id).where(
+        a.account_id == account_id, a.from_id == record_id, a.to_type == type_id
+    )
+    return records.c.id.in_(theirs)
+
+
+def has_none(to_type: str) -> ColumnElement[bool]:
+    """Records with no association to any record of `to_type`."""
+    a, r = associations.c, records.c
+    return not_(
+        exists().where(a.account_id == r.account_id, a.from_id == r.id, a.to_type == to_type)
+    )
+
+
+def primary_property(
+    primary_type_id: int, name: str, value: str, *, contains: bool
+) -> ColumnElement[bool]:
+    """Records whose primary company (association type `primary_type_id`) has property `name`
+    equal to `value` or containing it, ignoring case."""
+    lab, r = association_labels.c, records.c
+    company = records.alias("primary_company")
+    text = func.lower(company.c.properties[name].as_string())
+    compared = text.contains(value.lower(), autoescape=True) if contains else text == value.lower()
+    return exists().where(
+        lab.account_id == r.account_id,
+        lab.from_id == r.id,
+        lab.type_id == primary_type_id,
+        company.c.account_id == lab.account_id,
+        company.c.id == lab.to_id,
+        compared,
+    )
+
+
+def count_records(conn: Connection, matching: Matching, *, cap: int) -> int:
+    """How many records match, counting no further than `cap` + 1: a page says "1,000+"
+    rather than reading every index entry of a large type on each view."""
+    statement = _count(matching)
+    params = {**matching.params(), "cap": cap + 1}
+    return int(_rows(conn, statement, params, matching)[0][0])
+
+
+def ids_after(conn: Connection, matching: Matching, *, after: int, limit: int) -> list[int]:
+    """The IDs of matching records above `after`, ascending: keyset batches of a whole view."""
+    r = records.c
+    statement = (
+        select(r.id)
+        .where(*matching.where(), r.id > bindparam("after"))
+        .order_by(r.id)
+        .limit(bindparam("limit"))
+    )
+    params = {**matching.params(), "after": after, "limit": limit}
+    return [int(row[0]) for row in conn.execute(statement, params)]
 
 
 def page_by_name(
     conn: Connection,
-    account_id: int,
-    type_id: str,
+    matching: Matching,
     *,
-    search: str,
     after: tuple[str, int] | None,
     descending: bool,
     limit: int,
-) -> list[Row]:
+    cap: int,
+) -> Page:
     """Records ordered by display name then ID; `after` is the last (name, ID) seen."""
-    r = records.c
-    where = _matching(account_id, type_id, search)
+    statement = _page(matching, by_name=True, descending=descending, keyed=after is not None)
+    params = {**matching.params(), "limit": limit, "cap": cap + 1}
     if after is not None:
-        name, record_id = after
-        if descending:
-            where.append(or_(r.name < name, and_(r.name == name, r.id < record_id)))
-        else:
-            where.append(or_(r.name > name, and_(r.name == name, r.id > record_id)))
-    order = (r.name.desc(), r.id.desc()) if descending else (r.name, r.id)
-    statement = select(*_COLUMNS).where(*where).order_by(*order).limit(limit)
-    return [tuple(row) for row in conn.execute(statement)]
+        params["after_name"], params["after"] = after
+    return _counted(conn, matching, _rows(conn, statement, params, matching), after, cap)
 
 
 def page_by_id(
     conn: Connection,
-    account_id: int,
-    type_id: str,
+    matching: Matching,
     *,
-    search: str,
     after: int | None,
     descending: bool,
     limit: int,
-) -> list[Row]:
+    cap: int,
+) -> Page:
     """Records in creation order (IDs are handed out in creation order); `after`: the last ID."""
-    r = records.c
-    where = _matching(account_id, type_id, search)
+    statement = _page(matching, by_name=False, descending=descending, keyed=after is not None)
+    params = {**matching.params(), "limit": limit, "cap": cap + 1}
     if after is not None:
-        where.append(r.id < after if descending else r.id > after)
-    statement = (
-        select(*_COLUMNS).where(*where).order_by(r.id.desc() if descending else r.id).limit(limit)
-    )
-    return [tuple(row) for row in conn.execute(statement)]
+        params["after"] = after
+    return _counted(conn, matching, _rows(conn, statement, params, matching), after, cap)
+
+
+def _counted(conn: Connection, matching: Matching, rows: list[Row], after: Any, cap: int) -> Page:
+    """The page's records and the count its statement carried on every row; a page past the
+    last record has no row to carry it, so it is counted apart."""
+    if rows:
+        total = int(rows[0][-1])
+    else:
+        total = count_records(conn, matching, cap=cap) if after is not None else 0
+    return _records([row[:-1] for row in rows]), total
+
+
+def _page(matching: Matching, *, by_name: bool, descending: bool, keyed: bool) -> Select[Any]:
+    if matching.conditions:
+        return _page_statement(matching.where(), by_name, descending, keyed)
+    return _plain_page(bool(matching.search), by_name, descending, keyed)
+
+
+def _count(matching: Matching) -> Select[Any]:
+    if matching.conditions:
+        return _count_statement(matching.where())
+    return _plain_count(bool(matching.search))
+
+
+@functools.cache
+def _plain_page(searched: bool, by_name: bool, descending: bool, keyed: bool) -> Select[Any]:
+    """A page with no conditions but the search: built once per shape, so it runs through the
+    driver (`fetch.seen_rows`): this is every index page that is not filtered."""
+    return _page_statement(_where(searched=searched), by_name, descending, keyed)
+
+
+@functools.cache
+def _plain_count(searched: bool) -> Select[Any]:
+    return _count_statement(_where(searched=searched))
+
+
+def _page_statement(
+    where: list[ColumnElement[bool]], by_name: bool, descending: bool, keyed: bool
+) -> Select[Any]:
+    r = records.c
+    total = _count_statement(where).scalar_subquery().label("total")
+    where = list(where)
+    after: BindParameter[Any] = bindparam("after")
+    after_name: BindParameter[Any] = bindparam("after_name")
+    order: tuple[ColumnElement[Any], ...]
+    if by_name:
+        if keyed:
+            before = or_(r.name < after_name, and_(r.name == after_name, r.id < after))
+            beyond = or_(r.name > after_name, and_(r.name == after_name, r.id > after))
+            where.append(before if descending else beyond)
+        order = (r.name.desc(), r.id.desc()) if descending else (r.name, r.id)
+    else:
+        if keyed:
+            where.append(r.id < after if descending else r.id > after)
+        order = (r.id.desc(),) if descending else (r.id,)
+    return select(*_COLUMNS, total).where(*where).order_by(*order).limit(bindparam("limit"))
+
+
+def _count_statement(where: list[ColumnElement[bool]]) -> Select[Any]:
+    """At most `cap` matching records, counted; in a page's statement, a subquery that its own
+    FROM keeps apart from the page's."""
+    some = select(literal(1)).select_from(records).where(*where).limit(bindparam("cap"))
+    return select(func.count()).select_from(some.subquery()).correlate(None)
+
+
+def _rows(
+    conn: Connection, statement: Select[Any], params: dict[str, Any], matching: Matching
+) -> list[Row]:
+    """Plain views run prebuilt statements compiled once (`fetch.seen_rows`); filtered ones,
+    built for their filters, through SQLAlchemy."""
+    if matching.conditions:
+        return [tuple(row) for row in conn.execute(statement, params)]
+    return fetch.seen_rows(conn, statement, params)
+
+
+def _records(rows: list[Row]) -> list[Row]:
+    """Properties as a dict: the driver gives SQLite's JSON as text."""
+    return [
+        (i, t, json.loads(p) if isinstance(p, str) else p, n, c, u) for i, t, p, n, c, u in rows
+    ]
 
 
 _COLUMNS = (
@@ -90,12 +252,18 @@ _COLUMNS = (
 
 
 def associated_by_type(
-    conn: Connection, account_id: int, record_id: int, *, per_type: int
+    conn: Connection,
+    account_id: int,
+    record_ids: Sequence[int],
+    *,
+    per_type: int,
+    to_types: Sequence[str] | None = None,
 ) -> list[Row]:
-    """The record's associations to each object type: the first `per_type` of each (exclusive
-    labels such as Primary first, then the most recent), each with the type's total, the
-    associated record's name and one of its label type IDs per row (None when unlabelled).
-    Rows: (to type, total of that type, rank, to ID, to name, label type ID or None)."""
+    """The records' associations to each object type (or to `to_types` only): the first
+    `per_type` of each record and type (exclusive labels such as Primary first, then the most
+    recent), each with that record's total for the type, the associated record's name and one
+    of its label type IDs per row (None when unlabelled).
+    Rows: (from ID, to type, total, rank, to ID, to name, label type ID or None)."""
     a, lab, r = associations.c, association_labels.c, records.c
     holds_exclusive = exists().where(
         lab.account_id == a.account_id,
@@ -103,44 +271,124 @@ def associated_by_type(
         lab.to_id == a.to_id,
         lab.exclusive,
     )
+    each = (a.from_id, a.to_type)
+    where = [a.account_id == account_id, a.from_id.in_(record_ids)]
+    if to_types is not None:
+        where.append(a.to_type.in_(to_types))
     ranked = (
         select(
+            a.from_id,
             a.to_type,
             a.to_id,
-            func.count().over(partition_by=a.to_type).label("total"),
+            func.count().over(partition_by=each).label("total"),
             func.row_number()
             .over(
-                partition_by=a.to_type,
+                partition_by=each,
                 order_by=(case((holds_exclusive, 0), else_=1), a.created_at.desc(), a.to_id),
             )
             .label("rank"),
         )
-        .where(a.account_id == account_id, a.from_id == record_id)
+        .where(*where)
         .subquery()
     )
     named = ranked.join(records, and_(r.account_id == account_id, r.id == ranked.c.to_id))
     labelled = named.outerjoin(
         association_labels,
-        and_(lab.account_id == account_id, lab.from_id == record_id, lab.to_id == ranked.c.to_id),
+        and_(
+            lab.account_id == account_id,
+            lab.from_id == ranked.c.from_id,
+            lab.to_id == ranked.c.to_id,
+        ),
     )
     statement = (
-        select(ranked.c.to_type, ranked.c.total, ranked.c.rank, ranked.c.to_id, r.name, lab.type_id)
+        select(
+            ranked.c.from_id,
+            ranked.c.to_type,
+            ranked.c.total,
+            ranked.c.rank,
+            ranked.c.to_id,
+            r.name,
+            lab.type_id,
+        )
         .select_from(labelled)
         .where(ranked.c.rank <= per_type)
-        .order_by(ranked.c.to_type, ranked.c.rank)
+        .order_by(ranked.c.from_id, ranked.c.to_type, ranked.c.rank)
     )
     return [tuple(row) for row in conn.execute(statement)]
 
 
-def matching_ids(
-    conn: Connection, account_id: int, type_id: str, *, search: str, after: int, limit: int
-) -> list[int]:
-    """The IDs of the records matching the search, in ID order after `after`."""
-    r = records.c
-    statement = (
-        select(r.id)
-        .where(*_matching(account_id, type_id, search), r.id > after)
-        .order_by(r.id)
-        .limit(limit)
+def _listed(dialect: str, name: str, sql_type: str) -> str:
+    """`IN :name` with the whole list as one parameter (see `bulk.listed`): a PostgreSQL array
+    or a JSON array for SQLite's json_each, so the statement text never changes."""
+    if dialect == "postgresql":
+        return f"= ANY(CAST(:{name} AS {sql_type}[]))"
+    return f"IN (SELECT value FROM json_each(:{name}))"
+
+
+PRIMARY_ROW = ""
+"""The `to_type` of the rows that give a record's primary company, in `cells`' answer."""
+
+
+def _cells_statement(dialect: str) -> TextClause:
+    ids = _listed(dialect, "ids", "bigint")
+    return text(
+        f"""
+        SELECT g.from_id, g.to_type, g.total, a.to_id, r.name, l.type_id
+        FROM (
+            SELECT from_id, to_type, count(*) AS total FROM associations
+            WHERE account_id = :account AND from_id {ids}
+              AND to_type {_listed(dialect, "types", "text")}
+            GROUP BY from_id, to_type
+        ) g
+        LEFT JOIN associations a
+          ON g.total <= :shown AND a.account_id = :account AND a.from_id = g.from_id
+         AND a.to_type = g.to_type
+        LEFT JOIN records r ON r.account_id = :account AND r.id = a.to_id
+        LEFT JOIN association_labels l
+          ON l.account_id = :account AND l.from_id = a.from_id AND l.to_type = a.to_type
+         AND l.to_id = a.to_id AND l.type_id = :primary
+        UNION ALL
+        SELECT p.from_id, '{PRIMARY_ROW}', 1, p.to_id, c.name, p.type_id
+        FROM association_labels p
+        JOIN records c ON c.account_id = p.account_id AND c.id = p.to_id
+        WHERE :primaries AND p.account_id = :account AND p.from_id {ids}
+          AND p.to_type = :companies AND p.type_id = :primary
+        """
     )
-    return [int(row[0]) for row in conn.execute(statement)]
+
+
+_DIALECTS = ("sqlite", "postgresql")
+_CELLS = {d: _cells_statement(d) for d in _DIALECTS}
+
+
+def cells(
+    conn: Connection,
+    account_id: int,
+    record_ids: Sequence[int],
+    to_types: Sequence[str],
+    *,
+    shown: int,
+    primary_type_id: int | None,
+    primaries: bool,
+) -> list[Row]:
+    """Index cells: for each record and type of `to_types` with associations, how many there
+    are and, when at most `shown`, the associated records' IDs and names and whether each is
+    the record's primary company (association type `primary_type_id`); with `primaries`, also
+    each record's primary company, in rows whose type is PRIMARY_ROW. One statement, written
+    out (it runs on every index page): the counts come from the primary key alone, the names
+    only for the cells that show them, the primaries from the labels' primary key.
+    Rows: (from ID, to type, total, to ID or None, to name or None, primary type ID or None)."""
+    params = {
+        "account": account_id,
+        "ids": bulk.id_list(conn, record_ids),
+        "types": list(to_types) if _is_postgres(conn) else json.dumps(list(to_types)),
+        "shown": shown,
+        "primary": primary_type_id if primary_type_id is not None else -1,
+        "primaries": primaries and primary_type_id is not None,
+        "companies": COMPANIES,
+    }
+    return fetch.seen_rows(conn, _CELLS[conn.dialect.name], params)
+
+
+def _is_postgres(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from liaison.domain.object_types import ObjectType
@@ -12,8 +13,21 @@ SIGN_OUT = f"{PREFIX}/signout"
 STATIC = f"{PREFIX}/static"
 
 
-def index(object_type: ObjectType, **query: str | int | None) -> str:
-    return f"{PREFIX}/{object_type.name}" + _query(query)
+def index(
+    object_type: ObjectType, pairs: Sequence[tuple[str, str]] = (), **query: str | int | None
+) -> str:
+    """The type's index page; `pairs` are parameters that may repeat (filters), in order."""
+    return f"{PREFIX}/{object_type.name}" + _query(query, pairs)
+
+
+def cell(object_type: ObjectType, record_id: int, to_type: ObjectType) -> str:
+    """The popup of an index page's association cell."""
+    return f"{record(object_type, record_id)}/cell/{to_type.name}"
+
+
+def filter_records(object_type: ObjectType) -> str:
+    """The record picker of the "Associated with" filter of the type's index page."""
+    return f"{PREFIX}/{object_type.name}/filters/records"
 
 
 def record(object_type: ObjectType, record_id: int) -> str:
@@ -62,7 +76,7 @@ def pair_history(
     return path + _query(query)
 
 
-def _query(query: dict[str, str | int | None]) -> str:
-    """`?a=1&b=2` of the parameters that have a value, or nothing."""
-    params = {k: v for k, v in query.items() if v not in (None, "")}
+def _query(query: dict[str, str | int | None], pairs: Sequence[tuple[str, str]] = ()) -> str:
+    """`?a=1&b=2` of `pairs` and the parameters that have a value, or nothing."""
+    params = [*pairs, *((k, str(v)) for k, v in query.items() if v not in (None, ""))]
     return f"?{urlencode(params)}" if params else ""

@@ -16,11 +16,11 @@ from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.object_types import ObjectType
 from liaison.domain.records import MAX_RECORD_ID, Record
 from liaison.services import browse, bulk_associations
-from liaison.services.browse import IndexQuery
+from liaison.services.browse import IndexFilter, IndexQuery
 from liaison.services.bulk_associations import ASSOCIATE, REMOVE, BulkChange
 from liaison.services.database import Database
 from liaison.services.users import User
-from liaison.web import urls
+from liaison.web import index_params, urls
 from liaison.web.pages.jobs import summary_of, view_of
 from liaison.web.pages.panels import browsable_type, label_types
 from liaison.web.session import Db, SignedIn
@@ -40,13 +40,24 @@ class Selection:
     ids: list[int]
     all_matching: bool
     search: str
+    filters: tuple[IndexFilter, ...] = ()
+    """The index page's filters by association (U6), which "all matching" honours too."""
+
+    @property
+    def query(self) -> IndexQuery:
+        return IndexQuery(self.search, self.filters)
+
+    @property
+    def filter_fields(self) -> list[tuple[str, str]]:
+        return [index_params.filter_pair(f) for f in self.filters]
 
     @classmethod
     def of(cls, form: FormData) -> Selection:
         ticked = [str(v) for v in form.getlist("id")]
         ids = [int(v) for v in ticked if v.isdigit() and 0 < int(v) <= MAX_RECORD_ID]
         search = str(form.get("q") or "")[:200]
-        return cls(list(dict.fromkeys(ids))[:MAX_TICKED], form.get("all") == "1", search)
+        filters = index_params.parse_filters(form)
+        return cls(list(dict.fromkeys(ids))[:MAX_TICKED], form.get("all") == "1", search, filters)
 
 
 @dataclass(frozen=True)
@@ -89,17 +100,15 @@ def selected_ids(
     """The records to change: the rows ticked, or every record matching now."""
     if not selection.all_matching:
         return selection.ids
-    query = IndexQuery(selection.search)
-    batches = browse.matching_ids(database, user.caller, kind.name, query)
+    batches = browse.matching_ids(database, user.caller, kind.name, selection.query)
     return [i for batch in batches for i in batch]
 
 
 def count_selected(database: Database, user: User, kind: ObjectType, selection: Selection) -> int:
     if not selection.all_matching:
         return len(selection.ids)
-    return browse.index_page(
-        database, user.caller, kind.name, search=selection.search, limit=1
-    ).total
+    matching = browse.matching_ids(database, user.caller, kind.name, selection.query)
+    return sum(len(batch) for batch in matching)
 
 
 def _number(form: FormData, name: str) -> int | None:

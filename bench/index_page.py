@@ -1,0 +1,224 @@
+"""An index page with association columns (U4): 50 contacts with their Companies, Deals and
+Tickets columns and the Primary company column, among `contacts` contacts with three
+associations each (one company, which P3 makes primary, one deal, one ticket).
+
+Liaison: `browse.index_page` (the page with its count in one statement, the association cells
+with the primary companies in another), and again with the page rendered to HTML by the web UI's
+template. The floor: one hand-written statement on the same tables fetching the same 50 rows
+(newest first) with every associated record's name and whether it is the primary. Both must
+find the same contacts and the same associated names before they are timed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.console import Console
+
+from bench import dataset
+from bench.bare import BareStore
+from bench.results import Result
+from bench.timing import medians
+from liaison.domain.object_types import COMPANIES, CONTACTS, DEALS, TICKETS
+from liaison.services import associations, browse, users
+from liaison.services.associations import AssociationInput
+from liaison.services.browse import IndexColumns, IndexPage
+from liaison.services.database import Database
+from liaison.services.unit import Caller, reading
+from liaison.web.columns import columns_of
+from liaison.web.index_params import IndexParams
+from liaison.web.pages.index import IndexContext
+from liaison.web.templating import Chrome, templates
+
+FULL_CONTACTS = 100_000
+POOL_SHARE = 10
+"""Each pool (companies, deals, tickets) has one record per this many contacts."""
+PAGE = 50
+GOAL = "<= 5"
+MAX_SECONDS = 15.0
+_BATCH = 6_000
+_RESULTS = templates.get_template("_index_results.html")
+"""The table of an index page, as the web UI renders it (the rest of the page is the same
+whatever it shows)."""
+COLUMNS = IndexColumns(("companies", "deals", "tickets"), primary_company=True)
+"""Four columns: three association columns and the Primary company column."""
+
+_FLOOR = """
+SELECT c.id, c.name, c.properties, c.created_at, t.name, l.type_id
+FROM (
+    SELECT id, name, properties, created_at FROM records
+    WHERE account_id = ? AND type_id = ? AND archived = ? ORDER BY id DESC LIMIT ?
+) c
+LEFT JOIN associations a
+    ON a.account_id = ? AND a.from_id = c.id AND a.to_type IN (?, ?, ?)
+LEFT JOIN records t ON t.account_id = ? AND t.id = a.to_id
+LEFT JOIN association_labels l
+    ON l.account_id = ? AND l.from_id = c.id AND l.to_id = a.to_id AND l.type_id = ?
+ORDER BY c.id DESC
+"""
+
+
+@dataclass(frozen=True)
+class Sizes:
+    contacts: int
+    pool: int
+
+    @classmethod
+    def at_scale(cls, scale: float) -> Sizes:
+        contacts = max(1_000, round(FULL_CONTACTS * scale))
+        return cls(contacts, max(10, contacts // POOL_SHARE))
+
+    @property
+    def associations(self) -> int:
+        return self.contacts * 3
+
+
+def run(
+    database: Database,
+    caller: Caller,
+    bare: BareStore,
+    sizes: Sizes,
+    *,
+    store: str,
+    repeat: int,
+    out: Console,
+) -> list[Result]:
+    _fill(database, caller, sizes)
+    bare.settle()
+    bench = _Bench(database, caller, bare, store, repeat, out)
+    name = (
+        f"index page of {PAGE} of {sizes.contacts:,} contacts, 4 association columns "
+        f"({sizes.associations:,} associations)"
+    )
+    return [
+        bench.compare(name, bench.liaison_page),
+        bench.compare(f"{name}, rendered to HTML", bench.liaison_html),
+    ]
+
+
+def _fill(database: Database, caller: Caller, sizes: Sizes) -> None:
+    """The pools, then the contacts, each associated with one company, deal and ticket, in
+    service calls of `_BATCH` associations."""
+    companies = dataset.companies(database, caller, sizes.pool)
+    deals = dataset.create(
+        database, caller, "deals", [{"dealname": f"Deal {i}"} for i in range(sizes.pool)]
+    )
+    tickets = dataset.create(
+        database, caller, "tickets", [{"subject": f"Ticket {i}"} for i in range(sizes.pool)]
+    )
+    people = dataset.create(
+        database,
+        caller,
+        "contacts",
+        [{"firstname": "Person", "lastname": str(i)} for i in range(sizes.contacts)],
+    )
+    inputs = [
+        AssociationInput(person, pool[(i * 7 + offset) % sizes.pool])
+        for i, person in enumerate(people)
+        for offset, pool in enumerate((companies, deals, tickets))
+    ]
+    for start in range(0, len(inputs), _BATCH):
+        result = associations.associate(database, caller, inputs[start : start + _BATCH])
+        if result.errors:
+            raise RuntimeError(f"Liaison refused an association: {result.errors[0].error}")
+
+
+class _Bench:
+    def __init__(
+        self,
+        database: Database,
+        caller: Caller,
+        bare: BareStore,
+        store: str,
+        repeat: int,
+        out: Console,
+    ) -> None:
+        self.database, self.caller, self.bare = database, caller, bare
+        self.store, self.repeat, self.out = store, repeat, out
+        user = users.ensure_demo_user(database)
+        self.chrome = Chrome(user, browse.object_types(database, caller), "contacts")
+        self.primary_type = _primary_type(database, caller)
+
+    def page(self) -> IndexPage:
+        return browse.index_page(self.database, self.caller, CONTACTS, limit=PAGE, columns=COLUMNS)
+
+    def liaison_page(self) -> list[tuple[int, frozenset[str]]]:
+        return _shown(self.page())
+
+    def liaison_html(self) -> list[tuple[int, frozenset[str]]]:
+        page = self.page()
+        context = IndexContext(
+            self.chrome,
+            page,
+            columns_of(page.object_type),
+            IndexParams(columns=COLUMNS),
+            None,
+            None,
+        )
+        html = _RESULTS.render(page=context)
+        if html.count('<th scope="row">') != len(page.records):
+            raise RuntimeError("the rendered page does not show every row")
+        return _shown(page)
+
+    def floor(self) -> list[tuple[int, frozenset[str]]]:
+        account = self.caller.account_id
+        rows = self.bare.query(
+            _FLOOR,
+            (
+                account,
+                CONTACTS,
+                False,
+                PAGE,
+                account,
+                COMPANIES,
+                DEALS,
+                TICKETS,
+                account,
+                account,
+                self.primary_type,
+            ),
+        )
+        found: dict[int, set[str]] = {}
+        for contact_id, _, _, _, name, primary in rows:
+            names = found.setdefault(contact_id, set())
+            if name is not None:
+                names.add(name)
+            if primary is not None:
+                names.add(f"primary:{name}")
+        return [(i, frozenset(n)) for i, n in found.items()]
+
+    def compare(self, name: str, liaison: Callable[[], list[tuple[int, frozenset[str]]]]) -> Result:
+        mine, bare = liaison(), self.floor()
+        if mine != bare:
+            raise RuntimeError(f"{name}: Liaison and the floor show different rows")
+        liaison_time, floor_time, runs = medians(
+            liaison, self.floor, repeat=self.repeat, max_seconds=MAX_SECONDS
+        )
+        self.out.print(
+            f"  {self.store}: {name}: Liaison {liaison_time * 1e3:.3f} ms, "
+            f"floor {floor_time * 1e3:.3f} ms (median of {runs})"
+        )
+        return Result.duration(name, self.store, liaison_time, floor_time, GOAL)
+
+
+def _shown(page: IndexPage) -> list[tuple[int, frozenset[str]]]:
+    """Each row's ID with every associated name it shows (the primary company marked)."""
+    shown = []
+    for record in page.records:
+        names: set[str] = set()
+        for to_type in page.columns:
+            names |= {r.name for r in page.cell(record.id, to_type).records}
+        primary = page.primaries.get(record.id)
+        if primary is not None:
+            names.add(f"primary:{primary.name}")
+        shown.append((record.id, frozenset(names)))
+    return shown
+
+
+def _primary_type(database: Database, caller: Caller) -> int:
+    with reading(database, caller) as unit:
+        primary = unit.schema.primary_id(CONTACTS)
+    if primary is None:
+        raise RuntimeError("contacts have no primary company type")
+    return primary
