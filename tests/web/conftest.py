@@ -61,6 +61,21 @@ def ann(db: Database) -> User:
 
 
 @pytest.fixture
+def ada(db: Database) -> User:
+    """An admin of account 1 (the settings pages are for admins)."""
+    return users.create_user(
+        db, 1, email="ada@example.com", password=PASSWORD, name="Ada Admin", is_admin=True
+    )
+
+
+@pytest.fixture
+def admin(db: Database, ada: User) -> Iterator[TestClient]:
+    with TestClient(create_app(db)) as client:
+        assert sign_in(client, ada.email).status_code == 303
+        yield client
+
+
+@pytest.fixture
 def web(db: Database, ann: User) -> Iterator[TestClient]:
     with TestClient(create_app(db)) as client:
         response = sign_in(client, ann.email)

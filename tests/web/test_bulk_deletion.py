@@ -87,3 +87,19 @@ def test_L1_bulk_delete_with_nothing_ticked_says_so_and_changes_nothing(
     refused = htmx_post(web, "/app/contacts/bulk/delete/run", {})
     assert 'role="alert"' in refused.text and "Select at least one record." in refused.text
     assert dump(db) == before
+
+
+def test_L1_bulk_delete_of_all_matching_honours_the_index_filters(
+    web: TestClient, db: Database, ann: User
+) -> None:
+    acme = company(db, ann.caller, "Acme")
+    linked = _contacts(db, ann, 3, "Linked")
+    alone = _contacts(db, ann, 2, "Alone")
+    associations.associate(db, ann.caller, [AssociationInput(i, acme.id) for i in linked]).check()
+    form = {"all": "1", "q": "", "none": "companies"}
+    assert (
+        "Delete all 2 contacts matching?" in htmx_post(web, "/app/contacts/bulk/delete", form).text
+    )
+    done = htmx_post(web, "/app/contacts/bulk/delete/run", form)
+    assert "<strong>2</strong> deleted" in done.text
+    assert _live(db, ann, linked + alone) == set(linked)

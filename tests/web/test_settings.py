@@ -5,7 +5,6 @@ each refusal of the engine shows on the page (400) and changes nothing; a non-ad
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,29 +12,15 @@ from httpx2 import Response
 
 from liaison.api.app import create_app
 from liaison.domain.history import Change
-from liaison.services import associations, history, labels, limits, object_types, records, users
+from liaison.services import associations, history, labels, limits, object_types, records
 from liaison.services.associations import AssociationInput
 from liaison.services.database import Database
 from liaison.services.users import User
 from tests.helpers import company, contact, dump
-from tests.web.conftest import PASSWORD, csrf, post_form, sign_in
+from tests.web.conftest import csrf, post_form
 
 XSS = "<script>alert(1)</script>"
 PAIR = "from=contacts&to=companies"
-
-
-@pytest.fixture
-def ada(db: Database) -> User:
-    return users.create_user(
-        db, 1, email="ada@example.com", password=PASSWORD, name="Ada Admin", is_admin=True
-    )
-
-
-@pytest.fixture
-def admin(db: Database, ada: User) -> Iterator[TestClient]:
-    with TestClient(create_app(db)) as client:
-        assert sign_in(client, ada.email).status_code == 303
-        yield client
 
 
 def _notice(response: Response) -> str:

@@ -16,12 +16,14 @@ from liaison.storage import records as records_store
 
 RUN = "domain_association"
 TITLE = "Associate existing contacts with the company of their email's domain"
+MAX_TOTAL = 100_000_000
 
 
 def start(database: Database, caller: Caller) -> Job:
     """Queue the run; its total is the number of live contacts now."""
     with reading(database, caller) as unit:
-        total = browse_store.count_records(unit.conn, unit.account_id, CONTACTS, search="")
+        everyone = browse_store.Matching(unit.account_id, CONTACTS)
+        total = browse_store.count_records(unit.conn, everyone, cap=MAX_TOTAL)
     first = {"title": TITLE, "objectType": CONTACTS}
     return jobs.enqueue(database, caller, RUN, {}, total=total, cursor=0, result=first)
 
