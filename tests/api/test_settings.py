@@ -155,3 +155,22 @@ def test_settings_need_their_scopes(db: Database) -> None:
     nothing = token_for(db, "crm.objects.contacts.read")
     with TestClient(create_app(db), headers={"Authorization": f"Bearer {nothing}"}) as client:
         assert client.get(RULES).status_code == 403
+
+
+def test_l4_the_run_over_existing_contacts_starts_a_job_the_operation_shows(
+    api: TestClient, db: Database, me: Caller
+) -> None:
+    from liaison.services.job_runner import JobSettings, Runner
+
+    acme = company(db, me, "Acme", domain="acme.com")
+    zoe = contact(db, me, "Zoe", email="zoe@acme.com")
+    associations.remove(db, me, [AssociationInput(zoe.id, acme.id)]).check()
+    started = api.post("/liaison/v1/settings/domain-association/run")
+    assert started.status_code == 202, started.text
+    body = started.json()
+    assert (body["kind"], body["state"], body["total"]) == ("domain_association", "queued", 1)
+    Runner(db, JobSettings(chunk_size=10, pause=0)).run_pending()
+    operation = api.get(f"/liaison/v1/operations/{body['operationId']}").json()
+    assert operation["job"]["state"] == "done"
+    assert operation["job"]["result"]["associated"] == 1
+    assert [r["source"] for r in operation["results"]] == ["DOMAIN_AUTO", "DOMAIN_AUTO"]
