@@ -24,6 +24,7 @@ from liaison.domain.errors import LiaisonError
 from liaison.domain.history import Actor, ActorKind
 from liaison.domain.import_mapping import Mode, RecordIds
 from liaison.services import exports, imports
+from liaison.services.browse import IndexQuery
 from liaison.services.database import Database
 from liaison.services.import_chunks import CHUNK_ROWS, Cursor
 from liaison.services.import_files import read_rows
@@ -230,7 +231,9 @@ def export_command(
     caller = cli_caller(account_id)
     try:
         with Path(file).open("w", encoding="utf-8", newline="") as stream:
-            count = exports.export_csv(database, caller, object_type, targets, stream, query=query)
+            count = exports.export_csv(
+                database, caller, object_type, targets, stream, query=IndexQuery(query)
+            )
     except LiaisonError as error:
         raise click.ClickException(f"{error.code.value}: {error.message}") from error
     finally:

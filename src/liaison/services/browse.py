@@ -188,7 +188,7 @@ def index_page(
         query = replace(query, search=search)
     with reading(database, caller) as unit:
         kind = unit.schema.object_type(object_type)
-        matching, described = _matching(unit, kind, query)
+        matching, described = matching_of(unit, kind, query)
         conn = unit.conn
         if sort is Sort.NAME:
             key = None if after is None else (after.name or "", after.id)
@@ -240,7 +240,7 @@ def matching_ids(
     A record created meanwhile is included if its ID is above the batches already read."""
     with reading(database, caller) as unit:
         kind = unit.schema.object_type(object_type)
-        matching, _ = _matching(unit, kind, query)
+        matching, _ = matching_of(unit, kind, query)
     after = 0
     while True:
         with reading(database, caller) as unit:
@@ -262,7 +262,7 @@ def associable(schema: Schema, kind: ObjectType) -> list[ObjectType]:
     return sorted(found, key=_card_order)
 
 
-def _matching(
+def matching_of(
     unit: Unit, kind: ObjectType, query: IndexQuery
 ) -> tuple[store.Matching, list[DescribedFilter]]:
     """The query as SQL conditions, and each filter in words; a record, type or property that

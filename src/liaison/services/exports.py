@@ -11,7 +11,8 @@ from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 from liaison.domain.schema import Schema
-from liaison.services import import_files
+from liaison.services import browse, import_files
+from liaison.services.browse import IndexQuery
 from liaison.services.database import Database
 from liaison.services.import_rows import ENTRY_SEPARATOR, LABEL_SEPARATOR
 from liaison.services.unit import Caller, reading
@@ -21,6 +22,7 @@ from liaison.storage import browse as browse_store
 PAGE = 500
 _ALL = 2**31
 RECORD_ID_HEADER = "Record ID"
+EVERY_RECORD = IndexQuery()
 
 
 def header_of(target_plural: str) -> str:
@@ -34,7 +36,7 @@ def export_csv(
     associations: Sequence[str],
     out: IO[str],
     *,
-    query: str = "",
+    query: IndexQuery = EVERY_RECORD,
 ) -> int:
     """Write the CSV; return how many records it holds."""
     count = 0
@@ -57,10 +59,10 @@ def export_rows(
     object_type: str,
     associations: Sequence[str],
     *,
-    query: str = "",
+    query: IndexQuery = EVERY_RECORD,
 ) -> Iterator[list[str]]:
-    """The header, then one row per live record found by `query` (as an index page's search),
-    oldest first, read PAGE records at a time."""
+    """The header, then one row per live record an index view shows (`query`: its search and
+    filters by association), oldest first, read PAGE records at a time."""
     with reading(database, caller) as unit:
         schema = unit.schema
         kind = schema.object_type(object_type)
@@ -70,7 +72,7 @@ def export_rows(
         properties = list(kind.properties)
         yield [RECORD_ID_HEADER, *properties, *(header_of(t.name) for t in targets)]
         after: int | None = None
-        matching = browse_store.Matching(unit.account_id, kind.id, query.strip())
+        matching, _ = browse.matching_of(unit, kind, query)
         while True:
             rows, _ = browse_store.page_by_id(
                 unit.conn, matching, after=after, descending=False, limit=PAGE, cap=0

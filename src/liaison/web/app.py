@@ -23,6 +23,7 @@ from liaison.web.pages import (
     bulk_deletion,
     deletion,
     domains,
+    export,
     history,
     index,
     jobs,
@@ -61,6 +62,7 @@ def create_web_app(database: Database, settings: WebSettings | None = None) -> A
     app.include_router(bulk_deletion.router)  # before bulk's /{type}/bulk/{action}
     app.include_router(bulk.router)  # before the record page: /{type}/bulk is not a record
     app.include_router(index.router)
+    app.include_router(export.router)  # before record's /{type}/{id}
     app.include_router(recycle_bin.router)  # before record's /{type}/{id}
     app.include_router(timeline.router)
     app.include_router(record.router)

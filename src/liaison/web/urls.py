@@ -20,6 +20,11 @@ def index(
     return f"{PREFIX}/{object_type.name}" + _query(query, pairs)
 
 
+def export(object_type: ObjectType, pairs: Sequence[tuple[str, str]] = ()) -> str:
+    """The CSV of an index view (its search, filters and association columns)."""
+    return f"{PREFIX}/{object_type.name}/export" + _query({}, pairs)
+
+
 def cell(object_type: ObjectType, record_id: int, to_type: ObjectType) -> str:
     """The popup of an index page's association cell."""
     return f"{record(object_type, record_id)}/cell/{to_type.name}"

@@ -63,6 +63,10 @@ class IndexContext:
     def descending(self) -> bool:
         return self.params.descending
 
+    @property
+    def export_url(self) -> str:
+        return urls.export(self.object_type, self.params.pairs())
+
     def sort_url(self, value: str) -> str:
         """The same view sorted by `value`; the column already sorted flips its direction."""
         return self.params.sorted_by(Sort(value)).url(self.object_type)
