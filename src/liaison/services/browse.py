@@ -224,6 +224,7 @@ def index_page(
     more = len(rows) > limit
     last = found[-1] if found else None
     cursor = Cursor(last.id, last.name if sort is Sort.NAME else None) if more and last else None
+    others = associable(unit.schema, kind)
     return IndexPage(
         kind,
         found,
@@ -231,12 +232,12 @@ def index_page(
         cursor,
         query,
         described,
-        associable(unit.schema, kind),
+        others,
         shown,
         primary_company,
         cells,
         primaries,
-        {t.id: labels_of(unit.schema, kind, t) for t in associable(unit.schema, kind)},
+        {t.id: labels_of(unit.schema, kind, t) for t in others},
     )
 
 
