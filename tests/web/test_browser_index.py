@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from liaison.domain import scopes
-from liaison.services import associations, browse, records, tokens
+from liaison.services import associations, browse, labels, records, tokens
 from liaison.services.associations import AssociationInput
 from liaison.services.browse import IndexFilter, IndexQuery
 from liaison.services.database import Database
@@ -45,6 +45,8 @@ _LINKS = {
     "Cat Index": ("Broken printer",),
 }
 
+_DECISION_MAKERS = [("Globex", "Ann Index"), ("Initech", "Bob Index")]
+
 
 def _seed(database_url: str) -> tuple[dict[str, int], str]:
     database = Database.open(database_url)
@@ -67,6 +69,14 @@ def _seed(database_url: str) -> tuple[dict[str, int], str]:
             for target in targets:  # one by one: the first company becomes primary (P3)
                 link = AssociationInput(ids[person], ids[target])
                 associations.associate(database, me, [link]).check()
+        decision_maker, _ = labels.create_label(
+            database, me, "companies", "contacts", label="Decision maker"
+        )
+        ids["Decision maker"] = decision_maker.id
+        labelled = [
+            AssociationInput(ids[c], ids[p], (decision_maker.id,)) for c, p in _DECISION_MAKERS
+        ]
+        associations.associate(database, me, labelled).check()
         _, token = tokens.create_token(
             database,
             me.account_id,
@@ -205,3 +215,43 @@ def test_U6_filters_by_association(page: Any, served: Seeded) -> None:
     assert "pc=industry%3Acontains%3Asoft" in page.url and "q=index" in page.url
     primary = browse.PrimaryCompanyHas("industry", "soft", contains=True)
     assert _matching(served, "contacts", primary) == {ids["Ann Index"]}
+
+
+def test_U6_at_least_n_associated_records_with_a_label(page: Any, served: Seeded) -> None:
+    from playwright.sync_api import expect
+
+    ids = served.ids
+    sign_in(page, served.url)
+    page.goto(f"{served.url}/app/companies?sort=name&dir=asc")
+    assert _rows(page) == ["Acme", "Globex", "Initech", "Umbrella"]
+
+    page.get_by_text("Add filter").click()
+    form = page.locator("form", has=page.locator("#filter-count-min"))
+    form.get_by_label("Number").fill("1")
+    kind = form.get_by_label("Type", exact=True)
+    kind.select_option(label="Deals")  # the label select follows the type (htmx)
+    expect(form.get_by_label("Label (optional)")).not_to_contain_text("Decision maker")
+    kind.select_option(label="Contacts")
+    expect(form.get_by_label("Label (optional)")).to_contain_text("Decision maker")
+    form.get_by_label("Label (optional)").select_option(label="Decision maker")
+    form.get_by_role("button", name="Apply filter").click()
+    chip = "At least 1 contact labelled Decision maker"
+    expect(page.locator(".chip")).to_have_text(re.compile(chip))
+    assert _rows(page) == ["Globex", "Initech"]
+    assert f"count=contacts%3A1%3A{ids['Decision maker']}" in page.url
+    filtered = browse.HasAtLeast("contacts", 1, ids["Decision maker"])
+    assert _matching(served, "companies", filtered) == {ids["Globex"], ids["Initech"]}
+    assert ids["Ann Index"] in _api_associated(served, "companies", ids["Globex"], "contacts")
+
+    # with another filter: at least 2 contacts (any label) among them
+    page.goto(page.url + "&count=contacts%3A2")
+    expect(page.locator(".chip")).to_have_count(2)
+    assert _rows(page) == ["Globex"]
+    assert _api_associated(served, "companies", ids["Globex"], "contacts") == {
+        ids["Ann Index"],
+        ids["Bob Index"],
+    }
+    page.get_by_role("link", name=f"Remove filter: {chip}").click()
+    expect(page.locator(".chip")).to_have_text(re.compile("At least 2 contacts"))
+    assert _rows(page) == ["Globex"]
+    assert _matching(served, "companies", browse.HasAtLeast("contacts", 2)) == {ids["Globex"]}

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 
-from liaison.domain.association_types import Kind
+from liaison.domain.association_types import AssociationType, Kind
 from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.object_types import COMPANIES, CONTACTS, DEALS, TICKETS, ObjectType
 from liaison.domain.records import Record
@@ -74,7 +74,18 @@ class PrimaryCompanyHas:
     contains: bool = False
 
 
-IndexFilter = AssociatedWith | HasNo | PrimaryCompanyHas
+@dataclass(frozen=True)
+class HasAtLeast:
+    """Records associated with at least `count` live records of `object_type`, carrying the
+    label `label_id` when given (U6 "companies with at least 3 contacts labelled Decision
+    maker")."""
+
+    object_type: str
+    count: int
+    label_id: int | None = None
+
+
+IndexFilter = AssociatedWith | HasNo | PrimaryCompanyHas | HasAtLeast
 
 
 @dataclass(frozen=True)
@@ -135,6 +146,8 @@ class IndexPage:
     """Whether the Primary company column is shown."""
     cells: dict[tuple[int, str], AssociationCard] = field(default_factory=dict)
     primaries: dict[int, AssociatedRecord] = field(default_factory=dict)
+    labels: dict[str, list[AssociationType]] = field(default_factory=dict)
+    """The labels towards each associable type (by type ID), for the "At least" filter."""
 
     @property
     def total_is_capped(self) -> bool:
@@ -211,6 +224,7 @@ def index_page(
     more = len(rows) > limit
     last = found[-1] if found else None
     cursor = Cursor(last.id, last.name if sort is Sort.NAME else None) if more and last else None
+    others = associable(unit.schema, kind)
     return IndexPage(
         kind,
         found,
@@ -218,11 +232,12 @@ def index_page(
         cursor,
         query,
         described,
-        associable(unit.schema, kind),
+        others,
         shown,
         primary_company,
         cells,
         primaries,
+        {t.id: labels_of(unit.schema, kind, t) for t in others},
     )
 
 
@@ -262,6 +277,25 @@ def associable(schema: Schema, kind: ObjectType) -> list[ObjectType]:
     return sorted(found, key=_card_order)
 
 
+def labels_of(schema: Schema, kind: ObjectType, target: ObjectType) -> list[AssociationType]:
+    """The labels (Primary among them) records of `kind` give records of `target`: what the
+    "At least" filter may count."""
+    return [
+        t
+        for t in schema.types_between(kind.id, target.id)
+        if t.kind is not Kind.UNLABELED and t.label
+    ]
+
+
+def filter_labels(
+    database: Database, caller: Caller, object_type: str, to_type: str
+) -> tuple[ObjectType, list[AssociationType]]:
+    """`to_type` and the labels records of `object_type` give its records."""
+    with reading(database, caller) as unit:
+        kind, target = unit.schema.object_type(object_type), unit.schema.object_type(to_type)
+        return target, labels_of(unit.schema, kind, target)
+
+
 def matching_of(
     unit: Unit, kind: ObjectType, query: IndexQuery
 ) -> tuple[store.Matching, list[DescribedFilter]]:
@@ -279,6 +313,8 @@ def matching_of(
         elif isinstance(one, HasNo):
             target = schema.object_type(one.object_type)
             condition, text = store.has_none(target.id), f"No {target.plural.lower()}"
+        elif isinstance(one, HasAtLeast):
+            condition, text = _has_at_least(schema, kind, one)
         else:
             condition, text = _primary_company_has(schema, kind, one)
         conditions.append(condition)
@@ -330,6 +366,39 @@ def _primary_company_has(
     condition = store.primary_property(primary, one.property, one.value, contains=one.contains)
     verb = "contains" if one.contains else "is"
     return condition, f"Primary company's {definition.label} {verb} “{one.value}”"
+
+
+def _has_at_least(
+    schema: Schema, kind: ObjectType, one: HasAtLeast
+) -> tuple[ColumnElement[bool], str]:
+    try:
+        target = schema.object_type(one.object_type)
+    except LiaisonError as error:  # a malformed filter, not a missing page: a 400
+        raise LiaisonError(ErrorCode.INVALID_INPUT, error.message) from error
+    if not schema.is_defined(kind.id, target.id):
+        raise LiaisonError(
+            ErrorCode.NO_ASSOCIATION_DEFINITION,
+            f"{kind.plural} cannot be associated with {target.plural.lower()}.",
+            fromObjectType=kind.name,
+            toObjectType=target.name,
+        )
+    if one.count < 1:
+        raise LiaisonError(
+            ErrorCode.INVALID_INPUT, "The number of associated records must be 1 or more."
+        )
+    named = target.singular if one.count == 1 else target.plural
+    text = f"At least {one.count} {named.lower()}"
+    if one.label_id is None:
+        return store.at_least(target.id, one.count), text
+    label = schema.association_type(one.label_id, kind.id, target.id)
+    if label.kind is Kind.UNLABELED or not label.label:
+        raise LiaisonError(
+            ErrorCode.INVALID_INPUT,
+            f"Association type {one.label_id} is the unlabelled type, not a label.",
+            associationTypeId=one.label_id,
+        )
+    condition = store.at_least(target.id, one.count, label_id=label.id)
+    return condition, f"{text} labelled {label.label}"
 
 
 def _columns(schema: Schema, kind: ObjectType, columns: IndexColumns) -> list[ObjectType]:

@@ -41,7 +41,7 @@ up to the cap + 1."""
 @dataclass(frozen=True)
 class Matching:
     """Which records of a type a view shows: the search on the display name (ignoring case) and
-    any further conditions (see `associated_with`, `has_none`, `primary_property`)."""
+    any further conditions (see `associated_with`, `has_none`, `at_least`, `primary_property`)."""
 
     account_id: int
     type_id: str
@@ -85,6 +85,35 @@ def has_none(to_type: str) -> ColumnElement[bool]:
     return not_(
         exists().where(a.account_id == r.account_id, a.from_id == r.id, a.to_type == to_type)
     )
+
+
+def at_least(to_type: str, count: int, *, label_id: int | None = None) -> ColumnElement[bool]:
+    """Records associated with at least `count` live records of `to_type` (through label
+    `label_id` when given): an `EXISTS` that finds the `count`-th such row and stops there, one
+    range of the associations' (or the labels') primary key per record. Each associated record
+    is one row either way: one association row per direction, one label row per label."""
+    r = records.c
+    counted = records.alias("counted")
+    if label_id is None:
+        a = associations.c
+        via = [a.account_id == r.account_id, a.from_id == r.id, a.to_type == to_type]
+        to_id = a.to_id
+    else:
+        lab = association_labels.c
+        via = [
+            lab.account_id == r.account_id,
+            lab.from_id == r.id,
+            lab.to_type == to_type,
+            lab.type_id == label_id,
+        ]
+        to_id = lab.to_id
+    live = [
+        counted.c.account_id == r.account_id,
+        counted.c.id == to_id,
+        counted.c.archived.is_(False),
+    ]
+    nth = select(literal(1)).where(*via, *live).limit(1).offset(count - 1)
+    return nth.exists()
 
 
 def primary_property(

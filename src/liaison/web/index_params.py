@@ -6,7 +6,9 @@ parameters, read into the services' `IndexQuery` and `IndexColumns` and written 
   Edit columns form sends one `cols` per ticked box, plus an empty one so that none is a choice.
 - `with=ID` (repeatable): associated with that record. `none=TYPE` (repeatable): has no record
   of that type. `pc=PROPERTY:eq:VALUE` or `pc=PROPERTY:contains:VALUE` (repeatable): the primary
-  company's property is (or contains) the value, ignoring case.
+  company's property is (or contains) the value, ignoring case. `count=TYPE:N` or
+  `count=TYPE:N:LABEL_ID` (repeatable): at least N associated records of that type (with that
+  label, by its association type ID), e.g. `count=contacts:3:10001`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.object_types import ObjectType
 from liaison.services.browse import (
     AssociatedWith,
+    HasAtLeast,
     HasNo,
     IndexColumns,
     IndexFilter,
@@ -32,6 +35,7 @@ from liaison.web import urls
 
 MAX_TEXT = 200
 MAX_FILTERS = 20
+MAX_COUNT_DIGITS = 6
 ASSOCIATION = "assoc:"
 PRIMARY = "primary:companies"
 EQUALS, CONTAINS = "eq", "contains"
@@ -91,6 +95,9 @@ def filter_pair(one: IndexFilter) -> tuple[str, str]:
         return "with", str(one.record_id)
     if isinstance(one, HasNo):
         return "none", one.object_type
+    if isinstance(one, HasAtLeast):
+        label = "" if one.label_id is None else f":{one.label_id}"
+        return "count", f"{one.object_type}:{one.count}{label}"
     return "pc", f"{one.property}:{CONTAINS if one.contains else EQUALS}:{one.value}"
 
 
@@ -113,12 +120,15 @@ def parse(params: QueryParams, *, remembered_columns: str = "") -> IndexParams:
 
 
 def parse_filters(params: ImmutableMultiDict[str, Any]) -> tuple[IndexFilter, ...]:
-    """The `with`, `none` and `pc` filters of an address or of a form that carries them."""
-    listed = {name: [str(v) for v in params.getlist(name)] for name in ("with", "none", "pc")}
+    """The `with`, `none`, `pc` and `count` filters of an address or of a form that carries
+    them."""
+    names = ("with", "none", "pc", "count")
+    listed = {name: [str(v) for v in params.getlist(name)] for name in names}
     filters: list[IndexFilter] = [
         *(AssociatedWith(_id(v, "with")) for v in listed["with"]),
         *(HasNo(_text(v, "none")) for v in listed["none"]),
         *(_primary_filter(v) for v in listed["pc"]),
+        *(_count_filter(v) for v in listed["count"]),
     ]
     if len(filters) > MAX_FILTERS:
         raise _invalid(f"An index page takes at most {MAX_FILTERS} filters.")
@@ -144,6 +154,25 @@ def primary_filter(property_name: str, operator: str, value: str) -> PrimaryComp
     return PrimaryCompanyHas(
         _text(property_name, "property"), _text(value, "value"), contains=operator == CONTAINS
     )
+
+
+def count_filter(object_type: str, count: str, label: str) -> HasAtLeast:
+    """The filter the "At least" form describes (its three fields; no label is any label)."""
+    if not count.strip().isdigit() or len(count.strip()) > MAX_COUNT_DIGITS:
+        raise _invalid("The number of associated records must be a whole number, 1 or more.")
+    number = int(count.strip())
+    if number < 1:
+        raise _invalid("The number of associated records must be 1 or more.")
+    if label and (not label.isdigit() or len(label) > MAX_COUNT_DIGITS):
+        raise _invalid("The label must be an association label's ID.")
+    label_id = int(label) if label else None
+    return HasAtLeast(_text(object_type, "type"), number, label_id)
+
+
+def _count_filter(value: str) -> HasAtLeast:
+    object_type, _, rest = value.partition(":")
+    count, _, label = rest.partition(":")
+    return count_filter(object_type, count, label)
 
 
 def _primary_filter(value: str) -> PrimaryCompanyHas:

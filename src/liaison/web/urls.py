@@ -35,6 +35,11 @@ def filter_records(object_type: ObjectType) -> str:
     return f"{PREFIX}/{object_type.name}/filters/records"
 
 
+def filter_labels(object_type: ObjectType) -> str:
+    """The label select of the "At least" filter of the type's index page."""
+    return f"{PREFIX}/{object_type.name}/filters/labels"
+
+
 def record(object_type: ObjectType, record_id: int) -> str:
     return f"{PREFIX}/{object_type.name}/{record_id}"
 

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from liaison.domain.association_types import AssociationType
 from liaison.domain.errors import LiaisonError
 from liaison.domain.object_types import COMPANIES, ObjectType
 from liaison.domain.properties import PropertyDefinition
@@ -122,6 +123,19 @@ class IndexContext:
         return self.params.with_filter(HasNo(to_type.name)).url(self.object_type)
 
     @property
+    def count_type(self) -> ObjectType | None:
+        """The type the "At least" form starts with: the first other type (contacts on the
+        companies page), else the first."""
+        others = [t for t in self.page.associable if t.id != self.object_type.id]
+        return next(iter(others or self.page.associable), None)
+
+    @property
+    def count_labels(self) -> list[AssociationType]:
+        """The labels towards `count_type` (a change of type fetches its own)."""
+        chosen = self.count_type
+        return self.page.labels.get(chosen.id, []) if chosen else []
+
+    @property
     def company_properties(self) -> list[PropertyDefinition]:
         companies = self.companies
         if companies is None:
@@ -213,6 +227,19 @@ def cell_popup(
     return render(request, "_cell_popup.html", popup=popup)
 
 
+@router.get("/{type_name}/filters/labels", response_class=HTMLResponse)
+def pick_label(
+    request: Request,
+    database: Db,
+    user: SignedIn,
+    type_name: str,
+    count_type: Annotated[str, Query(max_length=100)],
+) -> Response:
+    """The "At least" filter's label select for the type chosen: the pair's labels."""
+    target, found = browse.filter_labels(database, user.caller, type_name, count_type)
+    return render(request, "_filter_labels.html", target=target, labels=found)
+
+
 @router.get("/{type_name}/filters/records", response_class=HTMLResponse)
 def pick_record(
     request: Request,
@@ -264,8 +291,13 @@ def _page(
         return load(IndexColumns())
 
 
-def _form_filter(request: Request) -> browse.PrimaryCompanyHas | None:
+def _form_filter(request: Request) -> browse.PrimaryCompanyHas | browse.HasAtLeast | None:
+    """The filter the Primary company or At least form sends, if one of them sent this."""
     values = request.query_params
+    if "count_type" in values:
+        return index_params.count_filter(
+            values.get("count_type", ""), values.get("count_min", ""), values.get("count_label", "")
+        )
     if "pc_property" not in values:
         return None
     return index_params.primary_filter(
