@@ -8,6 +8,7 @@ from pathlib import Path
 from liaison.domain.history import Actor, ActorKind
 from liaison.domain.import_mapping import RecordIds
 from liaison.services import exports, imports, labels
+from liaison.services.browse import IndexQuery
 from liaison.services.database import Database, create_account
 from liaison.services.demo import demo_caller, load_demo
 from liaison.services.imports import ImportFile
@@ -70,6 +71,7 @@ def test_export_lists_the_primary_first_with_its_labels(db: Database) -> None:
 
 def test_export_finds_records_as_the_index_search_does(db: Database) -> None:
     load_demo(db, demo_caller(1))
-    rows = list(exports.export_rows(db, demo_caller(1), "companies", [], query="northwind"))
+    northwind = IndexQuery("northwind")
+    rows = list(exports.export_rows(db, demo_caller(1), "companies", [], query=northwind))
     name = rows[0].index("name")
     assert sorted(r[name] for r in rows[1:]) == ["Northwind Labs", "Northwind Traders"]
