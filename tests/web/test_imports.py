@@ -70,7 +70,7 @@ def _mapped(web: TestClient, content: bytes = PEOPLE.encode()) -> dict[str, str]
 
 
 def test_upload_shows_each_column_with_the_guess_chosen_and_cells_escaped(
-    web: TestClient, db: Database, ann: User, import_dir: Path
+    web: TestClient, ann: User, import_dir: Path
 ) -> None:
     mapping = upload(web, PEOPLE.encode())
     assert mapping.status_code == 200
@@ -89,9 +89,7 @@ def test_upload_shows_each_column_with_the_guess_chosen_and_cells_escaped(
     assert kept.name.startswith(f"{ann.caller.account_id}-") and kept.name.endswith("people.csv")
 
 
-def test_preview_is_a_dry_run_that_writes_nothing(
-    web: TestClient, db: Database, ann: User
-) -> None:
+def test_preview_is_a_dry_run_that_writes_nothing(web: TestClient, db: Database, ann: User) -> None:
     labels.create_label(db, ann.caller, "contacts", "companies", label="Decision maker")
     fields = _mapped(web)
     preview = post_form(web, "/app/imports/preview", **fields)
@@ -163,7 +161,7 @@ def test_changing_a_column_to_dont_import_is_honoured(
     ],
 )
 def test_bad_files_are_refused_with_a_clear_message(
-    web: TestClient, db: Database, name: str, content: bytes, message: str
+    web: TestClient, name: str, content: bytes, message: str
 ) -> None:
     refused = upload(web, content, name)
     if message == "No column":
@@ -191,9 +189,7 @@ def test_the_upload_needs_the_csrf_token(web: TestClient, import_dir: Path) -> N
     assert not import_dir.exists() or list(import_dir.iterdir()) == []
 
 
-def test_another_account_sees_nothing_of_an_import(
-    web: TestClient, db: Database, ann: User
-) -> None:
+def test_another_account_sees_nothing_of_an_import(web: TestClient, db: Database) -> None:
     fields = _mapped(web)
     started = post_form(web, "/app/imports/run", **fields)
     url = started.headers["location"]

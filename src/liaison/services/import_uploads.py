@@ -126,7 +126,7 @@ def _headers(path: Path) -> list[str]:
         headers = import_files.headers(path)
     except LiaisonError:
         raise
-    except Exception as error:  # a file that is no CSV or XLSX at all  # noqa: BLE001
+    except Exception as error:  # a file that is no CSV or XLSX at all
         raise _invalid(f"This file cannot be read as CSV or XLSX ({error}).") from None
     if not headers:
         raise _invalid("The file has no header row.")

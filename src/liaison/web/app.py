@@ -17,6 +17,7 @@ from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.services.database import Database
 from liaison.services.secret_key import web_signing_key
 from liaison.web import urls
+from liaison.web.multipart_csrf import guard_multipart
 from liaison.web.pages import (
     activity_rules,
     bulk,
@@ -39,7 +40,6 @@ from liaison.web.pages import (
     signin,
     timeline,
 )
-from liaison.web.multipart_csrf import guard_multipart
 from liaison.web.session import AdminRequired, SignInRequired, sign_in_url
 from liaison.web.settings import WebSettings
 from liaison.web.templating import is_htmx, render

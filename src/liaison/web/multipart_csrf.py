@@ -46,7 +46,7 @@ def _cookie(header: str) -> str:
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(header)
-    except Exception:  # a malformed Cookie header: no token  # noqa: BLE001
+    except Exception:  # a malformed Cookie header: no token
         return ""
     morsel = jar.get(COOKIE)
     return morsel.value if morsel is not None else ""

@@ -58,7 +58,7 @@ class Draft:
         return import_uploads.display_name(self.key)
 
     def target(self, column: Column) -> str | None:
-        return self.chosen[column.index] if column.index in self.chosen else column.guess
+        return self.chosen.get(column.index, column.guess)
 
     def mapping(self) -> dict[str, Any]:
         columns = {c.header: self.target(c) for c in self.columns}
@@ -208,9 +208,7 @@ def _import(database: Db, user: User, import_id: int) -> ImportPage:
     return ImportPage(chrome, info, job, errors, chrome.object_types)
 
 
-def _draft(
-    database: Db, user: User, form: FormData, key: str, *, chosen: bool = False
-) -> Draft:
+def _draft(database: Db, user: User, form: FormData, key: str, *, chosen: bool = False) -> Draft:
     path = import_uploads.path_of(user.caller, key)
     types = {t.name for t in browse.object_types(database, user.caller)}
     wanted = [str(form.get("object") or ""), str(form.get("with") or "")]
