@@ -100,9 +100,7 @@ def test_import_contacts_with_companies_and_labels_from_the_web_ui(
     form.get_by_role("button", name="Upload").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Map the columns of people.csv")
     expect(page.get_by_label("Column Association label imported as")).to_have_value("labels")
-    expect(page.get_by_label("Column Company domain imported as")).to_have_value(
-        "companies.domain"
-    )
+    expect(page.get_by_label("Column Company domain imported as")).to_have_value("companies.domain")
     page.get_by_role("button", name="Preview").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Preview of people.csv")
     expect(page.locator(".import-errors")).to_contain_text("Line 5: INVALID_PROPERTY")
