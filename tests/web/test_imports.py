@@ -5,6 +5,7 @@ file. Bad files are refused with a clear message; another account sees nothing o
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -149,6 +150,27 @@ def test_changing_a_column_to_dont_import_is_honoured(
     Runner(db, JobSettings(chunk_size=50, pause=0)).run_pending()
     page = records.list_records(db, ann.caller, "contacts")
     assert {r.properties.get("firstname") for r in page.records} == {None}
+
+
+def test_an_xlsx_file_is_mapped_like_a_csv(web: TestClient) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for line in PEOPLE.splitlines():
+        sheet.append(line.split(","))
+    content = io.BytesIO()
+    book.save(content)
+    mapping = upload(web, content.getvalue(), "people.xlsx")
+    assert mapping.status_code == 200
+    assert fields_of(mapping.text)["col3"] == "companies.domain"
+    assert "zoe@acme.com" in mapping.text
+
+
+def test_an_unknown_object_is_refused(web: TestClient) -> None:
+    refused = upload(web, PEOPLE.encode(), **{"object": "nothing", "with": ""})
+    assert "Choose what each row of the file is." in refused.text
 
 
 @pytest.mark.parametrize(

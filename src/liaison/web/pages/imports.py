@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from liaison.domain.errors import LiaisonError
+from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.import_mapping import Mode
 from liaison.domain.object_types import ObjectType
 from liaison.services import browse, import_job, import_uploads, imports, jobs
@@ -214,7 +214,7 @@ def _draft(database: Db, user: User, form: FormData, key: str, *, chosen: bool =
     wanted = [str(form.get("object") or ""), str(form.get("with") or "")]
     objects = list(dict.fromkeys(o for o in wanted if o in types))
     if not objects:
-        objects = [next(iter(sorted(types)))]
+        raise LiaisonError(ErrorCode.INVALID_INPUT, "Choose what each row of the file is.")
     mode = str(form.get("mode") or Mode.CREATE_OR_UPDATE.value)
     if mode not in {m for m, _ in MODES}:
         mode = Mode.CREATE_OR_UPDATE.value
