@@ -11,10 +11,8 @@ reading one (and its refused rows) the read scope of each.
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -28,11 +26,10 @@ from liaison.api.wire import iso
 from liaison.domain import scopes
 from liaison.domain.id_properties import RECORD_ID
 from liaison.domain.records import MAX_RECORD_ID
-from liaison.services import imports
+from liaison.services import import_uploads, imports
 from liaison.services.imports import ImportFile, ImportInfo
 
 router = APIRouter(tags=["Imports"])
-IMPORT_DIR_ENV = "LIAISON_IMPORT_DIR"
 _MODES = {"UPSERT": "create_or_update", "CREATE": "create", "UPDATE": "update"}
 _STATES = {"RUNNING": "PROCESSING", "DONE": "DONE"}
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -108,7 +105,7 @@ def start_import(
     described = _files(request, files)
     mapping, objects = _mapping(described)
     caller = access.write(*objects)
-    folder = Path(os.environ.get(IMPORT_DIR_ENV) or Path(tempfile.gettempdir()) / "liaison-imports")
+    folder = import_uploads.folder()
     saved = _save(folder, caller.account_id, [d["upload"] for d in described])
     try:
         import_files = [

@@ -74,13 +74,35 @@ def start(
     mapping: Mapping[str, Any] | None = None,
     *,
     name: str | None = None,
+    then: Callable[[Unit, ImportInfo], None] | None = None,
 ) -> ImportInfo:
-    """Check the files and the mapping and record the import (nothing imported yet)."""
+    """Check the files and the mapping and record the import (nothing imported yet); `then`
+    runs in the same transaction (e.g. queues the job that runs it)."""
     with _unit(database, caller) as unit:
         found = _prepare(unit.schema, files, mapping)
         import_id = unit.operation_id
         _insert(unit, import_id, files, found, name)
-        return _info(_get(unit, import_id))
+        info = _info(_get(unit, import_id))
+        if then is not None:
+            then(unit, info)
+        return info
+
+
+def run_next(unit: Unit, import_id: int, size: int, *, check_files: bool) -> tuple[int, bool]:
+    """The import's next chunk from its cursor, in `unit` (a job's chunk, whose operation is
+    the import's): how many rows it did, and whether the import is done (the call after the
+    last chunk finishes it). `check_files`: check the files are unchanged (their SHA-256)."""
+    row = _get(unit, import_id)
+    if row.state == store.DONE:
+        return 0, True
+    mapping, paths = _stored_mapping(unit.schema, row, check=check_files)
+    cursor = Cursor(row.phase, row.file_index, row.rows_done)
+    work = next(chunks(paths, cursor, size), None)
+    if work is None:
+        _finish(unit, import_id)
+        return 0, True
+    _apply(unit, import_id, mapping, row.watermark, work)
+    return len(work.rows), False
 
 
 def run(
@@ -273,11 +295,13 @@ def _insert(
     )
 
 
-def _stored_mapping(schema: Schema, row: Row[Any]) -> tuple[ImportMapping, list[Path]]:
+def _stored_mapping(
+    schema: Schema, row: Row[Any], *, check: bool = True
+) -> tuple[ImportMapping, list[Path]]:
     """The import's mapping, rebuilt from what it stored; its files, checked unchanged."""
     paths = [Path(f["path"]) for f in row.files]
     for f, path in zip(row.files, paths, strict=True):
-        if not path.exists() or import_files.fingerprint(path) != f["sha256"]:
+        if not path.exists() or (check and import_files.fingerprint(path) != f["sha256"]):
             raise LiaisonError(
                 ErrorCode.INVALID_INPUT,
                 f"{f['name']} is missing or changed since the import started: it cannot resume.",

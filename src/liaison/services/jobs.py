@@ -113,18 +113,32 @@ def enqueue(
     """Queue a job as the caller: its operation is made now, its work runs in the runner.
     `result` is the result before any work (e.g. a title the jobs page shows)."""
     with unit_of_work(database, caller, kind) as unit:
-        store.insert_job(
-            unit.conn,
-            unit.account_id,
-            unit.operation_id,
-            kind=kind,
-            params=params,
-            total=total,
-            cursor=cursor,
-            result=result or {},
-            now=unit.now,
-        )
-        return _job(_found(store.get(unit.conn, unit.account_id, unit.operation_id), 0))
+        return enqueue_within(unit, kind, params, total=total, cursor=cursor, result=result)
+
+
+def enqueue_within(
+    unit: Unit,
+    kind: str,
+    params: dict[str, Any],
+    *,
+    total: int,
+    cursor: Any = None,
+    result: dict[str, Any] | None = None,
+) -> Job:
+    """Queue a job whose operation is the unit's (e.g. an import's, made in the same
+    transaction): the job's history then is that operation's."""
+    store.insert_job(
+        unit.conn,
+        unit.account_id,
+        unit.operation_id,
+        kind=kind,
+        params=params,
+        total=total,
+        cursor=cursor,
+        result=result or {},
+        now=unit.now,
+    )
+    return _job(_found(store.get(unit.conn, unit.account_id, unit.operation_id), 0))
 
 
 def run_at_once(

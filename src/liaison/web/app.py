@@ -17,6 +17,7 @@ from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.services.database import Database
 from liaison.services.secret_key import web_signing_key
 from liaison.web import urls
+from liaison.web.multipart_csrf import guard_multipart
 from liaison.web.pages import (
     activity_rules,
     bulk,
@@ -25,6 +26,7 @@ from liaison.web.pages import (
     domains,
     export,
     history,
+    imports,
     index,
     jobs,
     merge,
@@ -59,6 +61,7 @@ def create_web_app(database: Database, settings: WebSettings | None = None) -> A
     app.include_router(activity_rules.router)
     app.include_router(domains.router)
     app.include_router(jobs.router)  # before the index: /jobs is not an object type
+    app.include_router(imports.router)  # before the index: /imports is not an object type
     app.include_router(bulk_deletion.router)  # before bulk's /{type}/bulk/{action}
     app.include_router(bulk.router)  # before the record page: /{type}/bulk is not a record
     app.include_router(index.router)
@@ -88,7 +91,7 @@ def create_web_app(database: Database, settings: WebSettings | None = None) -> A
         cookie_secure=settings.secure_cookies,
         send_csrf_failed=_csrf_failed,
     )
-    return protected
+    return guard_multipart(protected, f"{key}/csrf", _csrf_failed)
 
 
 def _install_error_pages(app: FastAPI) -> None:
