@@ -36,3 +36,11 @@ def card_item(page: Any, name: str, card: str = "companies") -> Any:
     text of its menu, which may name other records)."""
     section = page.locator(f'section[data-type="{card}"]')
     return section.locator("li.assoc-item", has=page.get_by_role("link", name=name, exact=True))
+
+
+def settled(page: Any) -> None:
+    """Wait until htmx has swapped and settled what it fetched, so that the new content's
+    triggers are bound before the test acts on it (under load the gap is visible)."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )

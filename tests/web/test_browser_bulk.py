@@ -19,7 +19,7 @@ from liaison.services import labels, records, tokens
 from liaison.services.database import Database
 from liaison.services.demo import demo_caller
 from tests.served import serving
-from tests.web.browsing import SCREENSHOTS, sign_in
+from tests.web.browsing import SCREENSHOTS, settled, sign_in
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,12 @@ def _deal_contacts(served: Seeded) -> set[int]:
 def _associate_with_the_deal(page: Any, label: str | None = None) -> None:
     page.get_by_role("button", name="Associate…").click()
     panel = page.get_by_role("form", name="Associate")
+    panel.get_by_label("With a record of type").wait_for()
+    settled(page)
     panel.get_by_label("With a record of type").select_option("deals")
     expect_ready = panel.get_by_label("Search deals")
+    expect_ready.wait_for()
+    settled(page)
     expect_ready.fill("Bulk deal")
     panel.get_by_label("Bulk deal").check()
     if label:
