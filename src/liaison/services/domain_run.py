@@ -1,46 +1,41 @@
 """The run of association by domain over an account's existing contacts (L4), offered when the
-setting is turned on: a job that goes through the live contacts in ID order, chunk by chunk,
-each chunk one transaction that also moves the cursor to the last contact done (decision 0013),
-so a killed process resumes without doing a contact twice. Like the setting itself, it never
-removes or replaces an association (`domains.associate_existing`)."""
+setting is turned on: a job over the contacts there when it starts (their IDs are its
+parameters; contacts created later are the setting's own business), chunk by chunk, each chunk
+one transaction that also moves the cursor (decision 0013), so a killed process resumes without
+doing a contact twice. Like the setting itself, it never removes or replaces an association
+(`domains.associate_existing`); a contact deleted meanwhile is skipped."""
 
 from __future__ import annotations
 
 from liaison.domain.object_types import CONTACTS
-from liaison.services import domains, jobs
+from liaison.services import browse, domains, jobs
 from liaison.services.database import Database
 from liaison.services.jobs import Chunk, Job, Step
-from liaison.services.unit import Caller, reading
-from liaison.storage import browse as browse_store
-from liaison.storage import records as records_store
+from liaison.services.unit import Caller
 
 RUN = "domain_association"
 TITLE = "Associate existing contacts with the company of their email's domain"
-MAX_TOTAL = 100_000_000
 
 
 def start(database: Database, caller: Caller) -> Job:
-    """Queue the run; its total is the number of live contacts now."""
-    with reading(database, caller) as unit:
-        everyone = browse_store.Matching(unit.account_id, CONTACTS)
-        total = browse_store.count_records(unit.conn, everyone, cap=MAX_TOTAL)
+    """Queue the run over the live contacts there now."""
+    ids = [i for batch in browse.matching_ids(database, caller, "contacts") for i in batch]
     first = {"title": TITLE, "objectType": CONTACTS}
-    return jobs.enqueue(database, caller, RUN, {}, total=total, cursor=0, result=first)
+    return jobs.enqueue(database, caller, RUN, {"ids": ids}, total=len(ids), cursor=0, result=first)
 
 
 def run_chunk(chunk: Chunk) -> Step:
-    """The next `size` live contacts after the cursor (a contact ID)."""
-    unit, after = chunk.unit, int(chunk.cursor or 0)
-    rows = records_store.list_page(
-        unit.conn, unit.account_id, CONTACTS, after=after, limit=chunk.size, archived=False
-    )
-    ids = [row.id for row in rows]
-    done = domains.associate_existing(unit, ids)
+    """The next `size` contacts after the cursor (a position in the IDs)."""
+    start = int(chunk.cursor or 0)
+    ids: list[int] = chunk.params["ids"]
+    batch = ids[start : start + chunk.size]
+    done = domains.associate_existing(chunk.unit, batch)
     result = dict(chunk.result)
     result["associated"] = result.get("associated", 0) + done.associated
     result["companiesCreated"] = result.get("companiesCreated", 0) + done.companies_created
-    result["contacts"] = result.get("contacts", 0) + len(ids)
-    return Step(ids[-1] if ids else after, len(ids), result, finished=len(ids) < chunk.size)
+    result["contacts"] = result.get("contacts", 0) + len(batch)
+    cursor = start + len(batch)
+    return Step(cursor, len(batch), result, finished=cursor >= len(ids))
 
 
 KINDS = {RUN: run_chunk}
