@@ -95,10 +95,7 @@ def _checked(
     """The job's parameters and title, once the change is known to make sense."""
     if change.kind not in KINDS:
         raise LiaisonError(ErrorCode.INVALID_INPUT, f"Unknown bulk change {change.kind}.")
-    if not ids:
-        raise LiaisonError(ErrorCode.INVALID_INPUT, "Select at least one record.")
-    if len(ids) > MAX_SELECTION or not all(1 <= i <= MAX_RECORD_ID for i in ids):
-        raise LiaisonError(ErrorCode.INVALID_INPUT, "The selection is not valid.")
+    check_selection(ids)
     with reading(database, caller) as unit:
         schema = unit.schema
         kind = schema.object_type(change.object_type)
@@ -130,6 +127,14 @@ def _checked(
         "label": change.label if change.kind == ASSOCIATE else None,
     }
     return params, title
+
+
+def check_selection(ids: Sequence[int]) -> None:
+    """A bulk change needs one record at least, and IDs that can name records."""
+    if not ids:
+        raise LiaisonError(ErrorCode.INVALID_INPUT, "Select at least one record.")
+    if len(ids) > MAX_SELECTION or not all(1 <= i <= MAX_RECORD_ID for i in ids):
+        raise LiaisonError(ErrorCode.INVALID_INPUT, "The selection is not valid.")
 
 
 # -- the two job kinds ---------------------------------------------------------------------------

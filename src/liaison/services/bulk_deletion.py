@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from liaison.domain.errors import ErrorCode, LiaisonError
-from liaison.domain.records import MAX_RECORD_ID
 from liaison.services import jobs, records
-from liaison.services.bulk_associations import AT_ONCE, MAX_SELECTION, Started
+from liaison.services.bulk_associations import AT_ONCE, Started, check_selection
 from liaison.services.database import Database
 from liaison.services.jobs import Chunk, Step
 from liaison.services.unit import Caller, reading
@@ -21,10 +19,7 @@ DELETE = "bulk_delete"
 def start(database: Database, caller: Caller, object_type: str, ids: Sequence[int]) -> Started:
     """Delete the records at once, or queue the deletion as a job."""
     selected = list(dict.fromkeys(ids))
-    if not selected:
-        raise LiaisonError(ErrorCode.INVALID_INPUT, "Select at least one record.")
-    if len(selected) > MAX_SELECTION or not all(1 <= i <= MAX_RECORD_ID for i in selected):
-        raise LiaisonError(ErrorCode.INVALID_INPUT, "The selection is not valid.")
+    check_selection(selected)
     with reading(database, caller) as unit:
         kind = unit.schema.object_type(object_type)
     count = f"{len(selected)} {kind.singular if len(selected) == 1 else kind.plural.lower()}"
