@@ -50,6 +50,12 @@ def post_form(client: TestClient, path: str, **data: str) -> Response:
     return client.post(path, data={"csrftoken": csrf(client), **data}, follow_redirects=False)
 
 
+def htmx_post(client: TestClient, path: str, data: dict[str, str | list[str]]) -> Response:
+    """A form posted by htmx: the CSRF token in its header, as htmx sends it."""
+    headers = {"HX-Request": "true", "x-csrftoken": csrf(client)}
+    return client.post(path, data=data, headers=headers, follow_redirects=False)
+
+
 def post_htmx(client: TestClient, path: str) -> Response:
     headers = {"HX-Request": "true", "x-csrftoken": csrf(client)}
     return client.post(path, headers=headers, follow_redirects=False)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from httpx2 import Response
 
 from liaison.domain.history import ActorKind, Source
 from liaison.services import associations, history, labels, records
@@ -16,12 +15,7 @@ from liaison.services.database import Database
 from liaison.services.job_runner import JobSettings, Runner
 from liaison.services.users import User
 from tests.helpers import company, deal, dump
-from tests.web.conftest import csrf, make_user, sign_in
-
-
-def htmx_post(client: TestClient, path: str, data: dict[str, str | list[str]]) -> Response:
-    headers = {"HX-Request": "true", "x-csrftoken": csrf(client)}
-    return client.post(path, data=data, headers=headers, follow_redirects=False)
+from tests.web.conftest import htmx_post, make_user, sign_in
 
 
 def _contacts(db: Database, user: User, count: int, first: str = "Bulk") -> list[int]:

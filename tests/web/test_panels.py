@@ -15,12 +15,7 @@ from liaison.services.associations import AssociationInput
 from liaison.services.database import Database
 from liaison.services.users import User
 from tests.helpers import company, contact, dump
-from tests.web.conftest import Counter, csrf
-
-
-def htmx_post(client: TestClient, path: str, data: dict[str, str | list[str]]) -> Response:
-    headers = {"HX-Request": "true", "x-csrftoken": csrf(client)}
-    return client.post(path, data=data, headers=headers, follow_redirects=False)
+from tests.web.conftest import Counter, htmx_post
 
 
 def htmx_get(client: TestClient, path: str) -> Response:
