@@ -18,6 +18,7 @@ from sqlalchemy import (
     Connection,
     Select,
     Table,
+    Text,
     any_,
     bindparam,
     cast,
@@ -56,6 +57,19 @@ def ids_in(conn: Connection, column: ColumnElement[Any], ids: Iterable[int]) -> 
         return column == any_(bindparam(None, values, type_=postgresql.ARRAY(BigInteger)))
     listed: Select[Any] = select(literal_column("value")).select_from(
         func.json_each(bindparam(None, json.dumps(values)))
+    )
+    return column.in_(listed.scalar_subquery())
+
+
+def texts_in(
+    conn: Connection, column: ColumnElement[Any], values: Iterable[str]
+) -> ColumnElement[bool]:
+    """`ids_in` for text values."""
+    texts = list(values)
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, texts, type_=postgresql.ARRAY(Text)))
+    listed: Select[Any] = select(literal_column("value")).select_from(
+        func.json_each(bindparam(None, json.dumps(texts)))
     )
     return column.in_(listed.scalar_subquery())
 
