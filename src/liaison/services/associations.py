@@ -405,8 +405,8 @@ def associate_new(
     new = planner.associate_new([(i.from_id, i.to_id, i.types) for i in inputs])
     if new is None:
         return None
-    if detail is not None:
-        planner.events = [e._replace(detail=detail(e)) for e in planner.events]
+    if detail is not None:  # the last field of an event is its detail
+        planner.events = [_new_tuple(HistoryEvent, (*e[:-1], detail(e))) for e in planner.events]
     store.write_new(unit.conn, unit.account_id, schema, new, now=planner.now)
     unit.save(planner)
     ordered = {types: schema.ordered(types) for types in {link.types for link in new}}

@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Text,
+    bindparam,
     delete,
     literal_column,
     not_,
@@ -17,7 +19,7 @@ from sqlalchemy import (
 
 from liaison.domain.email_domains import company_domains
 from liaison.domain.object_types import COMPANIES, CONTACTS
-from liaison.storage import bulk
+from liaison.storage import bulk, fetch
 from liaison.storage.tables import (
     COMPANY_ADDITIONAL_DOMAINS,
     COMPANY_DOMAIN,
@@ -59,16 +61,8 @@ def save(
 
 def contact_emails(conn: Connection, account_id: int, ids: Iterable[int]) -> dict[int, str | None]:
     """The email of each of these contacts that is live (ID -> email, None when it has none)."""
-    r = records.c
-    rows = conn.execute(
-        select(r.id, TextProperty("email")).where(
-            r.account_id == account_id,
-            bulk.ids_in(conn, r.id, ids),
-            r.type_id == CONTACTS,
-            not_(r.archived),
-        )
-    )
-    return {contact_id: None if email is None else str(email) for contact_id, email in rows}
+    params = {"account": account_id, "ids": bulk.id_list(conn, ids)}
+    return dict(fetch.all_rows(conn, _EMAILS[conn.dialect.name], params))
 
 
 def companies_by_domain(
@@ -77,18 +71,14 @@ def companies_by_domain(
     """The live company each domain names (its domain or one of its additional domains), the
     oldest when several do. One statement: the companies whose lowered domain is one of
     `domains` (or `www.` one), and those with additional domains, each found by its index
-    (migration 0011)."""
-    r = records.c
-    spelled = [*domains, *(f"www.{d}" for d in domains)]
-    domain, additional = TextProperty("domain"), COMPANY_ADDITIONAL_DOMAINS
-    live = (r.account_id == account_id, _COMPANIES_ONLY, not_(r.archived))
-    named = select(r.id, domain, additional).where(
-        *live, bulk.texts_in(conn, COMPANY_DOMAIN, spelled)
+    (`tables.COMPANY_DOMAIN`)."""
+    spelled = bulk.id_list(conn, [*domains, *(f"www.{d}" for d in domains)])
+    rows = fetch.all_rows(
+        conn, _COMPANIES[conn.dialect.name], {"account": account_id, "domains": spelled}
     )
-    more = select(r.id, domain, additional).where(*live, additional > literal_column("''"))
     wanted = set(domains)
     found: dict[str, int] = {}
-    for company_id, main, extra in conn.execute(union(named, more)):
+    for company_id, main, extra in rows:
         for name in company_domains(main, extra) & wanted:
             if name not in found or company_id < found[name]:
                 found[name] = company_id
@@ -102,3 +92,29 @@ def associated_pairs(
     keys = [(contact, COMPANIES, company) for contact, company in pairs]
     rows = bulk.lookup(conn, associations, ("from_id", "to_id"), account_id, keys)
     return {(int(contact), int(company)) for contact, company in rows}
+
+
+_r = records.c
+_DIALECTS = ("sqlite", "postgresql")
+_EMAILS = {
+    dialect: select(_r.id, TextProperty("email")).where(
+        _r.account_id == bindparam("account"),
+        bulk.listed(dialect, _r.id, "ids"),
+        _r.type_id == CONTACTS,
+        not_(_r.archived),
+    )
+    for dialect in _DIALECTS
+}
+_LIVE_COMPANY = (_r.account_id == bindparam("account"), _COMPANIES_ONLY, not_(_r.archived))
+_COMPANIES = {
+    dialect: union(
+        select(_r.id, TextProperty("domain"), COMPANY_ADDITIONAL_DOMAINS).where(
+            *_LIVE_COMPANY, bulk.listed(dialect, COMPANY_DOMAIN, "domains", of=Text)
+        ),
+        select(_r.id, TextProperty("domain"), COMPANY_ADDITIONAL_DOMAINS).where(
+            *_LIVE_COMPANY, literal_column("''") < COMPANY_ADDITIONAL_DOMAINS
+        ),
+    )
+    for dialect in _DIALECTS
+}
+"""Prebuilt for `fetch`: the companies a list of domains may name."""
