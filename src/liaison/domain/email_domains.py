@@ -19,9 +19,11 @@ _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a
 _SEPARATORS = re.compile(r"[;,\s]+")
 
 
+@functools.lru_cache(maxsize=65_536)
 def normalize(value: str) -> str | None:
     """A domain as written in a company's properties or a setting, reduced to its host name
-    (`https://www.Acme.com/about` -> `acme.com`); None when it is not a domain."""
+    (`https://www.Acme.com/about` -> `acme.com`); None when it is not a domain. Cached: a run
+    over many contacts meets the same few domains again and again."""
     host = value.strip().lower()
     if "://" in host:
         host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", host)
@@ -40,8 +42,8 @@ def of_email(email: str | None) -> str | None:
 @functools.lru_cache(maxsize=65_536)
 def company_domains(domain: str | None, additional: str | None) -> frozenset[str]:
     """Every domain a company answers to: its domain and its additional domains (separated by
-    semicolons, commas or spaces, as HubSpot's `hs_additional_domains`). Cached: a run over
-    many contacts reads the same companies chunk after chunk."""
+    semicolons, commas or spaces, as HubSpot's `hs_additional_domains`). Cached: a run reads
+    the same companies chunk after chunk."""
     found = set()
     for raw in [domain or "", *_SEPARATORS.split(additional or "")]:
         if raw and (clean := normalize(raw)):

@@ -8,7 +8,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from liaison.domain.association_types import AssociationType
 from liaison.domain.errors import ErrorCode, LiaisonError
-from liaison.domain.graph import Graph, Pair
+from liaison.domain.graph import Graph, NewLink, Pair
 from liaison.domain.history import HistoryEvent, Source
 from liaison.domain.planner import OnConflict, Planner
 from liaison.domain.schema import Schema
@@ -328,19 +328,19 @@ def _run(
         if set_wise:
             try:
                 with within.conn.begin_nested():
-                    done = associate_new(
+                    new = associate_new(
                         within, inputs, _expected(within.schema, from_type, to_type)
                     )
-                if done is not None:
-                    return done
+                if new is not None:
+                    return _views_of(within.schema, new)
             except store.AlreadyAssociated:
                 pass
         return each(within)
     if set_wise:
         try:
             with unit_of_work(database, caller, kind) as unit:
-                done = associate_new(unit, inputs, _expected(unit.schema, from_type, to_type))
-                return each(unit) if done is None else done
+                new = associate_new(unit, inputs, _expected(unit.schema, from_type, to_type))
+                return each(unit) if new is None else _views_of(unit.schema, new)
         except store.AlreadyAssociated:
             pass
     with unit_of_work(database, caller, kind) as unit:
@@ -392,11 +392,12 @@ def associate_new(
     *,
     source: Source | None = None,
     detail: Callable[[HistoryEvent], dict[str, Any]] | None = None,
-) -> BatchResult[AssociationView] | None:
+) -> list[NewLink] | None:
     """A batch of new plain associations (see `Planner.associate_new`), planned and written
-    set-wise in the unit; None (nothing done) for any other batch. Raises
-    `store.AlreadyAssociated` (the transaction must be rolled back) when one of the pairs turns
-    out to exist. `source` and `detail` (per event) are for automation (e.g. `DOMAIN_AUTO`)."""
+    set-wise in the unit: the associations made, or None (nothing done) for any other batch.
+    Raises `store.AlreadyAssociated` (the transaction must be rolled back) when one of the
+    pairs turns out to exist. `source` and `detail` (per event) are for automation, such as
+    association by domain."""
     schema, pairs = unit.schema, [(i.from_id, i.to_id) for i in inputs]
     graph = store.load_for_new(unit.conn, unit.account_id, schema, pairs)
     if not _of_types(graph, pairs, expected):
@@ -409,6 +410,11 @@ def associate_new(
         planner.events = [_new_tuple(HistoryEvent, (*e[:-1], detail(e))) for e in planner.events]
     store.write_new(unit.conn, unit.account_id, schema, new, now=planner.now)
     unit.save(planner)
+    return new
+
+
+def _views_of(schema: Schema, new: list[NewLink]) -> BatchResult[AssociationView]:
+    """The batch result of the associations `associate_new` made."""
     ordered = {types: schema.ordered(types) for types in {link.types for link in new}}
     views = [
         _new_tuple(AssociationView, (x.type_id, x.id, y.type_id, y.id, ordered[types]))
