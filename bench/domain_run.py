@@ -102,24 +102,47 @@ def run(
     job = domain_run.start(database, caller)
     Runner(database, JobSettings()).run_pending()
     liaison_time = time.perf_counter() - started
-    done = jobs.get(database, caller, job.id)
+    _check(database, caller, bare, job.id, before, floor_pairs)
+    floor_time = statistics.median(floor_times)
+    n = sizes.contacts
+    out.print(
+        f"  {store}: domain run over {n:,} contacts ({len(floor_pairs):,} associations): "
+        f"Liaison {liaison_time:.2f} s ({n / liaison_time:,.0f}/s), floor {floor_time:.2f} s "
+        f"({n / floor_time:,.0f}/s, median of {FLOOR_RUNS})"
+    )
+    name = f"domain run over {n:,} contacts, {sizes.companies:,} companies"
+    return [Result.throughput(name, store, n / liaison_time, n / floor_time, GOAL, "contacts/s")]
+
+
+def _check(
+    database: Database,
+    caller: Caller,
+    bare: BareStore,
+    job_id: int,
+    before: set[tuple[int, int]],
+    floor_pairs: set[tuple[int, int]],
+) -> None:
+    """The job is done and made exactly the floor's pairs, each with its history row (source
+    DOMAIN_AUTO), and a Primary for each contact that had no company (P3)."""
+    done = jobs.get(database, caller, job_id)
     made = _company_pairs(bare) - before
     if done.state is not State.DONE or made != floor_pairs:
         raise RuntimeError(
             f"domain run: the job is {done.state.value} and made {len(made):,} associations; "
             f"the floor found {len(floor_pairs):,} pairs ({len(made ^ floor_pairs):,} differ)"
         )
-    if done.result["associated"] != len(made):
-        raise RuntimeError(f"domain run: the job says {done.result}, {len(made):,} were made")
-    floor_time = statistics.median(floor_times)
-    n = sizes.contacts
-    out.print(
-        f"  {store}: domain run over {n:,} contacts ({len(made):,} associations): Liaison "
-        f"{liaison_time:.2f} s ({n / liaison_time:,.0f}/s), floor {floor_time:.2f} s "
-        f"({n / floor_time:,.0f}/s, median of {FLOOR_RUNS})"
+    changes = bare.query(
+        "SELECT change, source, count(*) FROM association_history WHERE operation_id = ? "
+        "GROUP BY change, source",
+        (job_id,),
     )
-    name = f"domain run over {n:,} contacts, {sizes.companies:,} companies"
-    return [Result.throughput(name, store, n / liaison_time, n / floor_time, GOAL, "contacts/s")]
+    had_company = {contact for contact, _ in before}
+    expected = {
+        ("CREATED", "DOMAIN_AUTO", len(made)),
+        ("PRIMARY_SET", "DOMAIN_AUTO", len({c for c, _ in made} - had_company)),
+    }
+    if set(map(tuple, changes)) != expected or done.result["associated"] != len(made):
+        raise RuntimeError(f"domain run: history {changes}, result {done.result}")
 
 
 def _fill(database: Database, caller: Caller, sizes: Sizes) -> None:
