@@ -62,7 +62,7 @@ def save(
 def contact_emails(conn: Connection, account_id: int, ids: Iterable[int]) -> dict[int, str | None]:
     """The email of each of these contacts that is live (ID -> email, None when it has none)."""
     params = {"account": account_id, "ids": bulk.id_list(conn, ids)}
-    return dict(fetch.all_rows(conn, _EMAILS[conn.dialect.name], params))
+    return dict(fetch.seen_rows(conn, _EMAILS[conn.dialect.name], params))
 
 
 def companies_by_domain(
@@ -73,7 +73,7 @@ def companies_by_domain(
     `domains` (or `www.` one), and those with additional domains, each found by its index
     (`tables.COMPANY_DOMAIN`)."""
     spelled = bulk.id_list(conn, [*domains, *(f"www.{d}" for d in domains)])
-    rows = fetch.all_rows(
+    rows = fetch.seen_rows(
         conn, _COMPANIES[conn.dialect.name], {"account": account_id, "domains": spelled}
     )
     wanted = set(domains)
