@@ -13,7 +13,6 @@ from sqlalchemy import (
     literal_column,
     not_,
     select,
-    text,
     union,
 )
 
@@ -23,14 +22,12 @@ from liaison.storage import bulk, fetch
 from liaison.storage.tables import (
     COMPANY_ADDITIONAL_DOMAINS,
     COMPANY_DOMAIN,
+    COMPANY_ROWS,
     TextProperty,
     associations,
     domain_settings,
     records,
 )
-
-_COMPANIES_ONLY = text(f"records.type_id = '{COMPANIES}'")
-"""As a literal: the company domain indexes are partial on it."""
 
 
 def load(conn: Connection, account_id: int) -> Any | None:
@@ -105,7 +102,7 @@ _EMAILS = {
     )
     for dialect in _DIALECTS
 }
-_LIVE_COMPANY = (_r.account_id == bindparam("account"), _COMPANIES_ONLY, not_(_r.archived))
+_LIVE_COMPANY = (_r.account_id == bindparam("account"), COMPANY_ROWS, not_(_r.archived))
 _COMPANIES = {
     dialect: union(
         select(_r.id, TextProperty("domain"), COMPANY_ADDITIONAL_DOMAINS).where(

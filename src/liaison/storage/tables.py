@@ -159,25 +159,26 @@ def _properties(compiler: SQLCompiler, kw: dict[str, Any]) -> str:
 
 COMPANY_DOMAIN = func.lower(TextProperty("domain"))
 COMPANY_ADDITIONAL_DOMAINS = TextProperty("hs_additional_domains")
-_COMPANIES_ONLY = text("type_id = '0-2'")
+COMPANY_ROWS = text("type_id = '0-2'")
+"""The companies' rows, the type written out: the indexes below hold only those."""
 Index(
     "ix_records_company_domain",
     records.c.account_id,
     records.c.archived,
     COMPANY_DOMAIN,
-    sqlite_where=_COMPANIES_ONLY,
-    postgresql_where=_COMPANIES_ONLY,
+    sqlite_where=COMPANY_ROWS,
+    postgresql_where=COMPANY_ROWS,
 )
 Index(
     "ix_records_company_additional_domains",
     records.c.account_id,
     records.c.archived,
     Grouping(COMPANY_ADDITIONAL_DOMAINS),
-    sqlite_where=_COMPANIES_ONLY,
-    postgresql_where=_COMPANIES_ONLY,
+    sqlite_where=COMPANY_ROWS,
+    postgresql_where=COMPANY_ROWS,
 )
-"""Companies by domain (L4, decision 0017): the queries must spell these expressions, and
-`type_id = '0-2'` as a literal, for the index to serve them (`storage/domain_settings.py`)."""
+"""Companies by domain (L4, decision 0017): a query must spell these expressions and
+`COMPANY_ROWS` for the indexes to serve it (`storage/domain_settings.py`)."""
 
 associations = Table(
     "associations",
