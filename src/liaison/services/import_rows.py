@@ -17,7 +17,9 @@ from liaison.domain.import_mapping import FileMapping, ImportMapping, Mode, Reco
 from liaison.domain.object_types import CONTACTS
 from liaison.domain.planner import Planner
 from liaison.domain.properties import Properties
+from liaison.services import associations as associations_service
 from liaison.services import records as records_service
+from liaison.services.associations import AssociationInput
 from liaison.services.import_files import SourceRow
 from liaison.services.unit import Unit
 from liaison.storage import associations as associations_store
@@ -156,12 +158,39 @@ class _Staged:
 
 
 def apply_records(context: Context, rows: Sequence[SourceRow], chunk: Chunk) -> None:
+    _records(context, rows, chunk)
+
+
+def apply_in_one_pass(context: Context, rows: Sequence[SourceRow], chunk: Chunk) -> None:
+    """The rows' records, then their associations, from what the records step found and made
+    (see `passes`): the file is read once, and no key is looked up twice."""
+    accepted, ids = _records(context, rows, chunk)
+    _associate_rows(context, [(row, objects, []) for row, objects in accepted], ids, chunk)
+
+
+def passes(mapping: ImportMapping) -> int:
+    """1 when every association of a row is between the row's own records (one file, no
+    association columns): a chunk then writes its records and their associations at once;
+    else 2 (every file's records, then every file's associations: decision 0015)."""
+    files = mapping.files
+    return 1 if len(files) == 1 and not files[0].association_headers() else 2
+
+
+Accepted = list[tuple[SourceRow, list[RowObject]]]
+
+
+def _records(
+    context: Context, rows: Sequence[SourceRow], chunk: Chunk
+) -> tuple[Accepted, dict[Key, int]]:
+    """Create or update the rows' records: the rows not refused with their objects, and the
+    record of every key the rows name."""
     unit, schema = context.unit, context.unit.schema
     by_row = [(row, row_objects(context, row)) for row in rows]
     keys = [(o.object_id, o.key) for _, objects in by_row for o in objects]
     found, noted = resolve(context, keys)
     current = records_store.get_many(unit.conn, unit.account_id, set(found.values()))
     staged = _Staged()
+    accepted: Accepted = []
     for row, objects in by_row:
         try:
             changes = [
@@ -170,6 +199,7 @@ def apply_records(context: Context, rows: Sequence[SourceRow], chunk: Chunk) -> 
         except LiaisonError as error:
             chunk.refuse(context.file_index, RECORDS, row, error)
             continue
+        accepted.append((row, objects))
         for obj, record_id, properties, created in changes:
             kind_name = schema.object_types[obj.object_id].name
             if record_id is None:
@@ -179,7 +209,7 @@ def apply_records(context: Context, rows: Sequence[SourceRow], chunk: Chunk) -> 
                 staged.matched[(obj.object_id, obj.key)] = record_id
             chunk.counts[f"{kind_name}.{'created' if created else 'updated'}"] += 1
     chunk.counts["rows"] += len(rows)
-    _write_records(context, staged, noted, current)
+    return accepted, found | _write_records(context, staged, noted, current)
 
 
 def _stage(
@@ -235,10 +265,11 @@ def _check_email(obj: RowObject) -> None:
 
 def _write_records(
     context: Context, staged: _Staged, noted: set[Key], current: dict[int, Any]
-) -> None:
+) -> dict[Key, int]:
+    """Write the staged records and note their keys; the new records' IDs by key."""
     unit = context.unit
     schema = unit.schema
-    keys: dict[Key, int] = {k: i for k, i in staged.matched.items() if k not in noted}
+    made: dict[Key, int] = {}
     by_type: dict[str, list[Key]] = {}
     for key in staged.new:
         by_type.setdefault(key[0], []).append(key)
@@ -246,14 +277,16 @@ def _write_records(
         kind = schema.object_types[object_id]
         values = [(staged.new[k], kind.display_name(staged.new[k])) for k in new_keys]
         ids = records_store.insert_many(unit.conn, unit.account_id, object_id, values, now=unit.now)
-        keys.update(zip(new_keys, ids, strict=True))
+        made.update(zip(new_keys, ids, strict=True))
     changed = {
         i: (p, schema.object_types[object_id].display_name(p))
         for i, (object_id, p) in staged.updates.items()
         if p != current[i].properties  # a row that changes nothing writes nothing
     }
     records_store.update_properties(unit.conn, unit.account_id, changed, now=unit.now)
-    store.add_keys(unit.conn, unit.account_id, context.import_id, keys)
+    matched = {k: i for k, i in staged.matched.items() if k not in noted}
+    store.add_keys(unit.conn, unit.account_id, context.import_id, matched | made)
+    return made
 
 
 # -- phase 2: associations -----------------------------------------------------------------------
@@ -263,6 +296,11 @@ class _Link:
     to_id: int
     types: tuple[int, ...]
     exclusive: bool
+
+
+Planned = list[tuple[SourceRow, list[_Link]]]
+Cells = list[tuple[str, str, str]]
+"""(target object type ID, key, labels text) of each entry of a row's association columns."""
 
 
 def apply_associations(context: Context, rows: Sequence[SourceRow], chunk: Chunk) -> None:
@@ -287,7 +325,17 @@ def apply_associations(context: Context, rows: Sequence[SourceRow], chunk: Chunk
         wanted += [(o.object_id, o.key) for o in objects]
         wanted += [(target, key) for target, key, _ in cells]
     found, _ = resolve(context, wanted)
-    planned: list[tuple[SourceRow, list[_Link]]] = []
+    _associate_rows(context, parsed, found, chunk)
+
+
+def _associate_rows(
+    context: Context,
+    parsed: list[tuple[SourceRow, list[RowObject], Cells]],
+    found: dict[Key, int],
+    chunk: Chunk,
+) -> None:
+    """Associate each row's main record with its other records and association cells."""
+    planned: Planned = []
     for row, objects, cells in parsed:
         try:
             planned.append((row, _links(context, row, objects, cells, found)))
@@ -296,7 +344,7 @@ def apply_associations(context: Context, rows: Sequence[SourceRow], chunk: Chunk
     _associate(context, planned, chunk)
 
 
-def _association_cells(context: Context, row: SourceRow) -> list[tuple[str, str, str]]:
+def _association_cells(context: Context, row: SourceRow) -> Cells:
     """(target object type ID, key, labels text) of each entry of the association columns."""
     entries = []
     for header, target in context.file.association_headers():
@@ -312,7 +360,7 @@ def _links(
     context: Context,
     row: SourceRow,
     objects: list[RowObject],
-    cells: list[tuple[str, str, str]],
+    cells: Cells,
     found: dict[Key, int],
 ) -> list[_Link]:
     if not objects:
@@ -360,9 +408,6 @@ def _link(
     return _Link(from_id, to_id, tuple(t.id for t in chosen), any(t.exclusive for t in chosen))
 
 
-Planned = list[tuple[SourceRow, list[_Link]]]
-
-
 def _associate(context: Context, planned: Planned, chunk: Chunk) -> None:
     """The rows' associations: those of plain rows planned set-wise when they can be
     (`Planner.associate_new`, nothing in them can be refused), the others row by row."""
@@ -404,27 +449,18 @@ def _split(planned: Planned) -> tuple[Planned, Planned]:
 
 
 def _associate_set_wise(context: Context, plain: Planned, chunk: Chunk) -> bool:
-    """Plan and write the plain rows' links as one batch; False (nothing done) if they are not
-    all new associations that `Planner.associate_new` can plan, or one exists already."""
+    """Plan and write the plain rows' links as one batch (`associations.associate_new`);
+    False (nothing done) if they are not all new associations it can plan, or one exists."""
     unit = context.unit
-    requests = [(link.from_id, link.to_id, ()) for _, links in plain for link in links]
-    pairs = [(f, t) for f, t, _ in requests]
-    graph = associations_store.load_for_new(unit.conn, unit.account_id, unit.schema, pairs)
-    if graph is None:
-        return False
-    planner = unit.planner(graph)
-    new = planner.associate_new(requests)
-    if new is None:
-        return False
+    inputs = [AssociationInput(link.from_id, link.to_id) for _, links in plain for link in links]
     try:
-        with unit.conn.begin_nested():  # a pair that exists after all undoes just this write
-            associations_store.write_new(
-                unit.conn, unit.account_id, unit.schema, new, now=planner.now
-            )
+        with unit.conn.begin_nested():  # a pair that exists after all undoes just this batch
+            done = associations_service.associate_new(unit, inputs)
     except associations_store.AlreadyAssociated:
         return False
-    unit.save(planner)
-    chunk.counts.update(f"associations.{e.change.value.lower()}" for e in planner.events)
+    if done is None:
+        return False
+    chunk.counts.update(f"associations.{e.change.value.lower()}" for e in done.events)
     return True
 
 
@@ -435,3 +471,4 @@ def _associate_row(planner: Planner, links: list[_Link]) -> None:
 
 Apply = Callable[[Context, Sequence[SourceRow], Chunk], None]
 PHASES: dict[int, Apply] = {RECORDS: apply_records, ASSOCIATIONS: apply_associations}
+"""How a chunk of each phase is applied, for an import in two passes."""
