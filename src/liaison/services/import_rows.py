@@ -75,6 +75,7 @@ class Context:
     watermark: int
     plan: list[tuple[str, list[tuple[str, str]], str | None]] = field(init=False)
     """(object type ID, (header, property) of its columns, its matching property) in order."""
+    labels_header: str | None = field(init=False)
     label_types: dict[tuple[str, str], dict[str, AssociationType]] = field(default_factory=dict)
     """(from type, to type) -> its labels by casefolded name."""
 
@@ -82,6 +83,7 @@ class Context:
         self.plan = [
             (o, self.file.properties(o), self.mapping.match_of(o)) for o in self.file.objects
         ]
+        self.labels_header = self.file.labels_header()
 
     @property
     def file(self) -> FileMapping:
@@ -147,6 +149,9 @@ def _existing(context: Context, object_id: str, match: str, values: list[str]) -
 
 
 # -- phase 1: records ----------------------------------------------------------------------------
+_DONE = {True: "created", False: "updated"}
+
+
 @dataclass
 class _Staged:
     """Records of a chunk as its rows leave them: new ones (not yet inserted) and updates."""
@@ -191,6 +196,7 @@ def _records(
     current = records_store.get_many(unit.conn, unit.account_id, set(found.values()))
     staged = _Staged()
     accepted: Accepted = []
+    done = Counter[tuple[str, bool]]()  # (object type ID, created) -> records
     for row, objects in by_row:
         try:
             changes = [
@@ -201,13 +207,14 @@ def _records(
             continue
         accepted.append((row, objects))
         for obj, record_id, properties, created in changes:
-            kind_name = schema.object_types[obj.object_id].name
             if record_id is None:
                 staged.new[(obj.object_id, obj.key)] = properties
             else:
                 staged.updates[record_id] = (obj.object_id, properties)
                 staged.matched[(obj.object_id, obj.key)] = record_id
-            chunk.counts[f"{kind_name}.{'created' if created else 'updated'}"] += 1
+            done[(obj.object_id, created)] += 1
+    for (object_id, created), count in done.items():
+        chunk.counts[f"{schema.object_types[object_id].name}.{_DONE[created]}"] += count
     chunk.counts["rows"] += len(rows)
     return accepted, found | _write_records(context, staged, noted, current)
 
@@ -367,7 +374,7 @@ def _links(
         return []
     main = objects[0]
     main_id = _found(context, found, main.object_id, main.key)
-    labels_header = context.file.labels_header()
+    labels_header = context.labels_header
     links = []
     for index, other in enumerate(objects[1:]):
         text = row.cells.get(labels_header, "") if labels_header and index == 0 else ""
@@ -376,7 +383,7 @@ def _links(
     for target, key, text in cells:
         to_id = _found(context, found, target, key)
         links.append(_link(context, main_id, main.object_id, to_id, target, text))
-    return sorted(links, key=lambda link: not link.exclusive)
+    return sorted(links, key=lambda link: not link.exclusive) if len(links) > 1 else links
 
 
 def _found(context: Context, found: dict[Key, int], object_id: str, key: str) -> int:
@@ -393,6 +400,8 @@ def _found(context: Context, found: dict[Key, int], object_id: str, key: str) ->
 def _link(
     context: Context, from_id: int, from_type: str, to_id: int, to_type: str, text: str
 ) -> _Link:
+    if not text:
+        return _Link(from_id, to_id, (), False)
     schema = context.unit.schema
     names = [n.strip() for n in text.split(LABEL_SEPARATOR) if n.strip()]
     types = context.labels_between(from_type, to_type)
