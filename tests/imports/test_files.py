@@ -218,6 +218,38 @@ def test_a_primary_label_moves_the_primary_recorded_as_the_import(
     }
 
 
+def test_existing_records_are_matched_by_email_domain_or_a_chosen_property(
+    db: Database, me: Caller, tmp_path: Path
+) -> None:
+    """Email and domain through their indexes (migration 0012), any case; a chosen property
+    without one; archived records and records of another account are never matched."""
+    ann = contact(db, me, "Ann", email="Ann@Acme.Example")
+    acme = company(db, me, "Acme", domain="ACME.example")
+    gone = company(db, me, "Gone", domain="gone.example")
+    records.delete(db, me, "companies", gone.id)
+    path = write_csv(
+        tmp_path / "people.csv",
+        [
+            PEOPLE,
+            ["ann@acme.example", "Annie", "Acme", "acme.example", ""],
+            ["bo@gone.example", "Bo", "Gone", "gone.example", ""],
+        ],
+    )
+    done, errors = run_import(db, me, (path, BOTH))
+    assert errors == []
+    assert (done.counts["contacts.updated"], done.counts["contacts.created"]) == (1, 1)
+    assert (done.counts["companies.updated"], done.counts["companies.created"]) == (1, 1)
+    assert records.get(db, me, "contacts", ann.id).properties["firstname"] == "Annie"
+    assert companies_by_domain(db, me)["gone.example"].id != gone.id
+    assert types_between(db, me, ann.id, acme.id) == {279, 1}
+
+    by_name = write_csv(tmp_path / "names.csv", [["Company name", "City"], ["ACME", "Paris"]])
+    mapping = {"match": {"companies": "name"}}
+    done, errors = run_import(db, me, (by_name, ("companies",)), mapping=mapping)
+    assert errors == [] and done.counts["companies.updated"] == 1
+    assert records.get(db, me, "companies", acme.id).properties["city"] == "Paris"
+
+
 def test_missing_required_properties_and_modes(db: Database, me: Caller, tmp_path: Path) -> None:
     contact(db, me, "Ann", email="ann@acme.example")
     path = write_csv(

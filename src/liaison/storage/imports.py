@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    and_,
+    func,
+    insert,
+    literal_column,
+    select,
+    tuple_,
+    update,
+)
 
 from liaison.storage import bulk
-from liaison.storage.tables import import_errors, import_keys, imports, operations, records
+from liaison.storage.tables import (
+    TextProperty,
+    import_errors,
+    import_keys,
+    imports,
+    operations,
+    records,
+)
 
 RUNNING, DONE = "RUNNING", "DONE"
 _ERRORS_PAGE = 1000
@@ -211,17 +229,21 @@ def find_existing(
     up_to: int,
 ) -> dict[str, int]:
     """Live records of the type, made before the import (ID up to `up_to`), whose property
-    `name` has one of `values`, compared lowercased: value -> the oldest such record."""
+    `name` has one of `values`, compared lowercased: value -> the oldest such record. A
+    contact's email and a company's domain are found by their indexes (`tables.CONTACT_EMAIL`,
+    `tables.COMPANY_DOMAIN`): the property and the type are written into the statement."""
     wanted = sorted(set(values))
     if not wanted or up_to == 0:
         return {}
-    stored = func.lower(records.c.properties[name].as_string())
+    if not (_PROPERTY.fullmatch(name) and _TYPE_ID.fullmatch(type_id)):
+        raise ValueError(f"not a property of a record type: {type_id} {name!r}")
+    stored = func.lower(TextProperty(name))
     statement = (
         select(stored, records.c.id)
         .where(
             and_(
                 records.c.account_id == account_id,
-                records.c.type_id == type_id,
+                records.c.type_id == literal_column(f"'{type_id}'"),
                 records.c.archived.is_(False),
                 records.c.id <= up_to,
                 stored.in_(wanted),
@@ -233,3 +255,7 @@ def find_existing(
     for value, record_id in conn.execute(statement):
         found.setdefault(value, record_id)
     return found
+
+
+_PROPERTY = re.compile(r"[a-z][a-z0-9_]*")
+_TYPE_ID = re.compile(r"[0-9]+-[0-9]+")

@@ -177,6 +177,19 @@ Index(
     sqlite_where=COMPANY_ROWS,
     postgresql_where=COMPANY_ROWS,
 )
+CONTACT_EMAIL = func.lower(TextProperty("email"))
+CONTACT_ROWS = text("type_id = '0-1'")
+"""The contacts' rows, the type written out: the index below holds only those."""
+Index(
+    "ix_records_contact_email",
+    records.c.account_id,
+    records.c.archived,
+    CONTACT_EMAIL,
+    sqlite_where=CONTACT_ROWS,
+    postgresql_where=CONTACT_ROWS,
+)
+"""Contacts by email, for the records an import matches (migration 0012, decision 0020); the
+companies it matches by domain are found by ix_records_company_domain."""
 """Companies by domain (L4, decision 0017): a query must spell these expressions and
 `COMPANY_ROWS` for the indexes to serve it (`storage/domain_settings.py`)."""
 
