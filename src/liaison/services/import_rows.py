@@ -193,7 +193,7 @@ def _records(
     by_row = [(row, row_objects(context, row)) for row in rows]
     keys = [(o.object_id, o.key) for _, objects in by_row for o in objects]
     found, noted = resolve(context, keys)
-    current = records_store.get_many(unit.conn, unit.account_id, set(found.values()))
+    current = store.current(unit.conn, unit.account_id, set(found.values()))
     staged = _Staged()
     accepted: Accepted = []
     done = Counter[tuple[str, bool]]()  # (object type ID, created) -> records
@@ -223,7 +223,7 @@ def _stage(
     context: Context,
     staged: _Staged,
     found: dict[Key, int],
-    current: dict[int, Any],
+    current: dict[int, store.Current],
     obj: RowObject,
     main: bool,
 ) -> tuple[RowObject, int | None, Properties, bool]:
@@ -271,7 +271,7 @@ def _check_email(obj: RowObject) -> None:
 
 
 def _write_records(
-    context: Context, staged: _Staged, noted: set[Key], current: dict[int, Any]
+    context: Context, staged: _Staged, noted: set[Key], current: dict[int, store.Current]
 ) -> dict[Key, int]:
     """Write the staged records and note their keys; the new records' IDs by key."""
     unit = context.unit

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Connection,
     Row,
     and_,
+    bindparam,
     func,
     insert,
     literal_column,
@@ -19,7 +20,7 @@ from sqlalchemy import (
     update,
 )
 
-from liaison.storage import bulk
+from liaison.storage import bulk, fetch
 from liaison.storage.tables import (
     TextProperty,
     import_errors,
@@ -208,8 +209,12 @@ def find_keys(
         params: tuple[Any, ...] = (types, names, account_id, import_id)
     else:
         params = (json.dumps(wanted), account_id, import_id)
-    rows = conn.exec_driver_sql(_FIND_KEYS[conn.dialect.name], params)
-    return {(t, k): r for t, k, r in rows}
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:  # the driver's own rows: thousands a chunk, without per-row result objects
+        cursor.execute(_FIND_KEYS[conn.dialect.name], params)
+        return {(t, k): r for t, k, r in cursor.fetchall()}
+    finally:
+        cursor.close()
 
 
 def add_keys(
@@ -257,5 +262,28 @@ def find_existing(
     return found
 
 
+class Current(NamedTuple):
+    """What an import reads of a record it matched."""
+
+    properties: dict[str, Any]
+    archived: bool
+
+
+def current(conn: Connection, account_id: int, ids: Iterable[int]) -> dict[int, Current]:
+    """The properties and state of records, by ID: one statement, rows as the driver gives
+    them (no per-row result objects: a chunk reads thousands)."""
+    params = {"account": account_id, "ids": bulk.id_list(conn, ids)}
+    rows = fetch.all_rows(conn, _CURRENT[conn.dialect.name], params)
+    text = conn.dialect.name == "sqlite"  # JSON comes as text there
+    return {i: Current(json.loads(p) if text else p, bool(archived)) for i, p, archived in rows}
+
+
+_r = records.c
+_CURRENT = {
+    dialect: select(_r.id, _r.properties, _r.archived).where(
+        _r.account_id == bindparam("account"), bulk.listed(dialect, _r.id, "ids")
+    )
+    for dialect in ("sqlite", "postgresql")
+}
 _PROPERTY = re.compile(r"[a-z][a-z0-9_]*")
 _TYPE_ID = re.compile(r"[0-9]+-[0-9]+")
