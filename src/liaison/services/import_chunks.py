@@ -1,5 +1,5 @@
-"""An import's work as chunks, from a cursor: phase 1 (records) over every file, then phase 2
-(associations) over every file, `size` rows at a time. A chunk's cursor is where the next
+"""An import's work as chunks, from a cursor: phase 1 over every file, then (an import in two
+passes) phase 2 over every file, `size` rows at a time. A chunk's cursor is where the next
 starts; storing it in the chunk's transaction makes the import resumable."""
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""One chunk of an import's rows, applied in the caller's unit of work: first every file's
-records (phase 1), then every file's associations (phase 2). Each row is all or nothing within
-its phase; a refused row becomes an error row and the others go on."""
+"""One chunk of an import's rows, applied in the caller's unit of work: in one pass, its
+records then their associations; in two, every file's records (phase 1), then every file's
+associations (phase 2). Each row is all or nothing within each step; a refused row becomes an
+error row and the others go on."""
 
 from __future__ import annotations
 
@@ -352,7 +353,7 @@ def _associate_rows(
 
 
 def _association_cells(context: Context, row: SourceRow) -> Cells:
-    """(target object type ID, key, labels text) of each entry of the association columns."""
+    """The entries of the row's association columns."""
     entries = []
     for header, target in context.file.association_headers():
         match = context.mapping.match_of(target) or RECORD_ID
