@@ -402,10 +402,9 @@ def associate_new(
 ) -> NewAssociations | None:
     """A batch of new plain associations (see `Planner.associate_new`), planned and written
     set-wise in the unit: the associations made and their history events, or None (nothing
-    done) for any other batch.
-    Raises `store.AlreadyAssociated` (the transaction must be rolled back) when one of the
-    pairs turns out to exist. `source` and `detail` (per event) are for automation, such as
-    association by domain."""
+    done) for any other batch. Raises `store.AlreadyAssociated` (the transaction must be rolled
+    back) when one of the pairs turns out to exist. `source` and `detail` (per event) are for
+    automation, such as association by domain."""
     schema, pairs = unit.schema, [(i.from_id, i.to_id) for i in inputs]
     graph = store.load_for_new(unit.conn, unit.account_id, schema, pairs)
     if not _of_types(graph, pairs, expected):

@@ -177,6 +177,8 @@ Index(
     sqlite_where=COMPANY_ROWS,
     postgresql_where=COMPANY_ROWS,
 )
+"""Companies by domain (L4, decision 0017): a query must spell these expressions and
+`COMPANY_ROWS` for the indexes to serve it (`storage/domain_settings.py`)."""
 CONTACT_EMAIL = func.lower(TextProperty("email"))
 CONTACT_ROWS = text("type_id = '0-1'")
 """The contacts' rows, the type written out: the index below holds only those."""
@@ -190,8 +192,6 @@ Index(
 )
 """Contacts by email, for the records an import matches (migration 0012, decision 0020); the
 companies it matches by domain are found by ix_records_company_domain."""
-"""Companies by domain (L4, decision 0017): a query must spell these expressions and
-`COMPANY_ROWS` for the indexes to serve it (`storage/domain_settings.py`)."""
 
 associations = Table(
     "associations",
