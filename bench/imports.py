@@ -27,6 +27,7 @@ from bench.results import Result
 from liaison.domain.history import Actor, ActorKind
 from liaison.services import imports, labels
 from liaison.services.database import Database, create_account
+from liaison.services.import_chunks import CHUNK_ROWS
 from liaison.services.imports import ImportFile
 from liaison.services.unit import Caller
 from liaison.storage.engine import create_engine
@@ -147,7 +148,8 @@ bare_labels = _like("bare_import_labels", association_labels)
 def _floor(url: str, path: Path) -> float:
     """The bare store loading the same rows: read the file, insert each new company, each
     contact, both direction rows of each association and its label rows (Primary, Advisor),
-    plain `executemany` in one transaction per 500 rows. No rules, no history, no lookups."""
+    plain `executemany` in one transaction per chunk of rows as Liaison's (CHUNK_ROWS). No
+    rules, no history, no lookups."""
     engine = create_engine(url, poolclass=NullPool)
     _metadata.drop_all(engine)
     _metadata.create_all(engine)
@@ -178,7 +180,9 @@ def _floor(url: str, path: Path) -> float:
     return seconds
 
 
-def _floor_batches(path: Path, size: int = 500) -> Iterator[dict[str, list[tuple[Any, ...]]]]:
+def _floor_batches(
+    path: Path, size: int = CHUNK_ROWS
+) -> Iterator[dict[str, list[tuple[Any, ...]]]]:
     companies: dict[str, int] = {}
     next_id = 1
     with path.open(encoding="utf-8", newline="") as stream:

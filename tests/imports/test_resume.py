@@ -19,7 +19,7 @@ from liaison.services.database import Database, create_account
 from liaison.services.unit import Caller
 from liaison.storage.tables import imports, operations
 from tests.imports.compare import history_counts, snapshot
-from tests.imports.files import people_and_companies
+from tests.imports.files import people_and_companies, write_csv
 
 ROWS = 3000
 
@@ -31,10 +31,12 @@ def account_with_label(db: Database, name: str) -> int:
     return account
 
 
-def liaison_import(db: Database, account: int, path: Path, *extra: str) -> subprocess.Popen[bytes]:
+def liaison_import(
+    db: Database, account: int, paths: list[Path], *extra: str
+) -> subprocess.Popen[bytes]:
     url = db.engine.url.render_as_string(hide_password=False)
     command = [
-        sys.executable, "-m", "liaison.cli", "import", str(path),
+        sys.executable, "-m", "liaison.cli", "import", *map(str, paths),
         "--object", "contacts", "--object", "companies",
         "--database", url, "--account", str(account), "--chunk-rows", "20", *extra,
     ]  # fmt: skip
@@ -63,24 +65,30 @@ def kill_when(db: Database, account: int, process: subprocess.Popen[bytes], phas
     pytest.fail("the import never reached the point to kill it at")
 
 
-@pytest.mark.parametrize("phase", [1, 2], ids=["killed-in-records", "killed-in-associations"])
+@pytest.mark.parametrize(
+    ("passes", "phase"),
+    [(1, 1), (2, 1), (2, 2)],
+    ids=["one-pass", "two-passes-killed-in-records", "two-passes-killed-in-associations"],
+)
 def test_an_import_killed_and_resumed_ends_as_an_uninterrupted_one(
-    db: Database, tmp_path: Path, phase: int
+    db: Database, tmp_path: Path, passes: int, phase: int
 ) -> None:
-    path = people_and_companies(tmp_path / "people.csv", ROWS)
+    paths = [people_and_companies(tmp_path / "people.csv", ROWS)]
+    if passes == 2:  # a file of companies too: the import reads its files twice
+        paths.append(companies(tmp_path / "companies.csv"))
     whole, killed = account_with_label(db, "Whole"), account_with_label(db, "Killed")
 
-    uninterrupted = liaison_import(db, whole, path)
+    uninterrupted = liaison_import(db, whole, paths)
     output = uninterrupted.communicate(timeout=300)[0].decode()
     assert uninterrupted.returncode == 0, output
 
-    process = liaison_import(db, killed, path)
+    process = liaison_import(db, killed, paths)
     kill_when(db, killed, process, phase)
     assert process.returncode == -signal.SIGKILL
     stopped = cursor(db, killed)
     assert stopped is not None and stopped[0] == phase and stopped[1] < ROWS
 
-    resumed = liaison_import(db, killed, path, "--resume")
+    resumed = liaison_import(db, killed, paths, "--resume")
     output = resumed.communicate(timeout=300)[0].decode()
     assert resumed.returncode == 0, output
 
@@ -88,6 +96,12 @@ def test_an_import_killed_and_resumed_ends_as_an_uninterrupted_one(
     assert history_counts(db, killed) == history_counts(db, whole)
     assert history_counts(db, whole)["CREATED"] == ROWS
     assert import_operations(db, killed) == import_operations(db, whole) == 1
+
+
+def companies(path: Path, count: int = 50) -> Path:
+    """The companies of `people_and_companies`, with a name of their own."""
+    rows = [[f"Company {i} Ltd", f"company{i}.example"] for i in range(count)]
+    return write_csv(path, [["Company name", "Company domain"], *rows])
 
 
 def import_operations(db: Database, account: int) -> int:

@@ -117,7 +117,7 @@ def test_run_is_a_job_of_the_import_operation_with_progress_summary_and_error_fi
     assert running.status_code == 200
     assert "<progress" in running.text and 'hx-trigger="every 1s"' in running.text
     job = jobs.get(db, ann.caller, import_id)
-    assert job.kind == "import" and job.total == 6
+    assert job.kind == "import" and job.total == 3  # three rows, read once (one pass)
     Runner(db, JobSettings(chunk_size=2, pause=0)).run_pending()
     done = web.get(url + "/progress")
     assert 'data-state="done"' in done.text and "every 1s" not in done.text

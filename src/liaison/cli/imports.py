@@ -162,13 +162,17 @@ def _run(
     )
     with Progress(*columns, console=out, transient=False) as bar:
         task = bar.add_task(
-            f"Import {started.id}", total=2 * sum(sizes), completed=done_before, speed="-"
+            f"Import {started.id}",
+            total=started.passes * sum(sizes),
+            completed=done_before,
+            speed="-",
         )
 
         def moved(progress: imports.Progress) -> None:
             elapsed = bar.tasks[task].elapsed or 0
             speed = f"{progress.rows / elapsed:,.0f}" if elapsed else "-"
-            label = "records" if progress.phase == 1 else "associations"
+            label = ("records", "associations")[progress.phase - 1]
+            label = label if started.passes == 2 else "records and associations"
             bar.update(
                 task,
                 completed=done_before + progress.rows,
@@ -180,7 +184,7 @@ def _run(
 
 
 def _rows_before(sizes: Sequence[int], cursor: Cursor) -> int:
-    """Rows (of both phases) done before the cursor."""
+    """Rows (of every phase) done before the cursor."""
     return (cursor.phase - 1) * sum(sizes) + sum(sizes[: cursor.file_index]) + cursor.rows_done
 
 

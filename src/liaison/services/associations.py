@@ -33,6 +33,13 @@ class AssociationInput:
     """The company that becomes primary if this change takes a contact's primary (P4)."""
 
 
+class NewAssociations(NamedTuple):
+    """What `associate_new` wrote: the associations and their history events."""
+
+    links: list[NewLink]
+    events: list[HistoryEvent]
+
+
 class AssociationView(NamedTuple):
     """An association seen from `from_id`, with all its types, the base type first (A3)."""
 
@@ -332,7 +339,7 @@ def _run(
                         within, inputs, _expected(within.schema, from_type, to_type)
                     )
                 if new is not None:
-                    return _views_of(within.schema, new)
+                    return _views_of(within.schema, new.links)
             except store.AlreadyAssociated:
                 pass
         return each(within)
@@ -340,7 +347,7 @@ def _run(
         try:
             with unit_of_work(database, caller, kind) as unit:
                 new = associate_new(unit, inputs, _expected(unit.schema, from_type, to_type))
-                return each(unit) if new is None else _views_of(unit.schema, new)
+                return each(unit) if new is None else _views_of(unit.schema, new.links)
         except store.AlreadyAssociated:
             pass
     with unit_of_work(database, caller, kind) as unit:
@@ -392,12 +399,12 @@ def associate_new(
     *,
     source: Source | None = None,
     detail: Callable[[HistoryEvent], dict[str, Any]] | None = None,
-) -> list[NewLink] | None:
+) -> NewAssociations | None:
     """A batch of new plain associations (see `Planner.associate_new`), planned and written
-    set-wise in the unit: the associations made, or None (nothing done) for any other batch.
-    Raises `store.AlreadyAssociated` (the transaction must be rolled back) when one of the
-    pairs turns out to exist. `source` and `detail` (per event) are for automation, such as
-    association by domain."""
+    set-wise in the unit: the associations made and their history events, or None (nothing
+    done) for any other batch. Raises `store.AlreadyAssociated` (the transaction must be rolled
+    back) when one of the pairs turns out to exist. `source` and `detail` (per event) are for
+    automation, such as association by domain."""
     schema, pairs = unit.schema, [(i.from_id, i.to_id) for i in inputs]
     graph = store.load_for_new(unit.conn, unit.account_id, schema, pairs)
     if not _of_types(graph, pairs, expected):
@@ -410,7 +417,7 @@ def associate_new(
         planner.events = [_new_tuple(HistoryEvent, (*e[:-1], detail(e))) for e in planner.events]
     store.write_new(unit.conn, unit.account_id, schema, new, now=planner.now)
     unit.save(planner)
-    return new
+    return NewAssociations(new, planner.events)
 
 
 def _views_of(schema: Schema, new: list[NewLink]) -> BatchResult[AssociationView]:

@@ -141,7 +141,7 @@ def _write(unit: Unit, wanted: Sequence[tuple[int, int, dict[str, str]]]) -> int
                 detail=lambda e: detail_of[e.from_id if e.from_type == CONTACTS else e.to_id],
             )
         if done is not None:
-            return len(done)
+            return len(done.links)
     except AlreadyAssociated:
         pass
     return _write_pair_by_pair(unit, wanted)

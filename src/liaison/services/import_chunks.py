@@ -1,5 +1,5 @@
-"""An import's work as chunks, from a cursor: phase 1 (records) over every file, then phase 2
-(associations) over every file, `size` rows at a time. A chunk's cursor is where the next
+"""An import's work as chunks, from a cursor: phase 1 over every file, then (an import in two
+passes) phase 2 over every file, `size` rows at a time. A chunk's cursor is where the next
 starts; storing it in the chunk's transaction makes the import resumable."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 from liaison.services.import_files import SourceRow, read_rows
 
 PHASES = (1, 2)
-CHUNK_ROWS = 500
+CHUNK_ROWS = 2000
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,16 @@ class Work:
     after: Cursor
 
 
-def chunks(files: Sequence[Path], start: Cursor, size: int = CHUNK_ROWS) -> Iterator[Work]:
-    """The chunks still to do after `start`."""
-    for phase in PHASES[PHASES.index(start.phase) :]:
+def chunks(
+    files: Sequence[Path],
+    start: Cursor,
+    size: int = CHUNK_ROWS,
+    passes: int = len(PHASES),
+) -> Iterator[Work]:
+    """The chunks still to do after `start`; an import in one pass (`import_rows.passes`)
+    has phase 1 only."""
+    phases = PHASES[:passes]
+    for phase in phases[phases.index(start.phase) :]:
         first_file = start.file_index if phase == start.phase else 0
         for file_index in range(first_file, len(files)):
             at_start = (phase, file_index) == (start.phase, start.file_index)

@@ -56,7 +56,7 @@ def read_rows(path: Path) -> Iterator[SourceRow]:
     except StopIteration:
         return
     for line, values in rows:
-        if not any(v.strip() for v in values):
+        if not any(values):  # cells come trimmed
             continue
         yield SourceRow(line, {n: v for n, v in zip(names, values, strict=False) if n})
 

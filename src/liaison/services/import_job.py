@@ -28,12 +28,13 @@ def start(
     *,
     name: str | None = None,
 ) -> ImportInfo:
-    """Record the import and queue its job; its total is every row twice (two phases)."""
-    total = 2 * sum(sum(1 for _ in import_files.read_rows(f.path)) for f in files)
+    """Record the import and queue its job; its total is every row once per pass."""
+    rows = sum(sum(1 for _ in import_files.read_rows(f.path)) for f in files)
     title = f"Import of {', '.join(f.name for f in files)}"
 
     def queue(unit: Unit, info: ImportInfo) -> None:
         params = {"import": info.id}
+        total = info.passes * rows
         jobs.enqueue_within(unit, RUN, params, total=total, result={"title": title})
 
     return imports.start(database, caller, files, mapping, name=name, then=queue)

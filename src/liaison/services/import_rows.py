@@ -1,6 +1,7 @@
-"""One chunk of an import's rows, applied in the caller's unit of work: first every file's
-records (phase 1), then every file's associations (phase 2). Each row is all or nothing within
-its phase; a refused row becomes an error row and the others go on."""
+"""One chunk of an import's rows, applied in the caller's unit of work: in one pass, its
+records then their associations; in two, every file's records (phase 1), then every file's
+associations (phase 2). Each row is all or nothing within each step; a refused row becomes an
+error row and the others go on."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from liaison.domain.import_mapping import FileMapping, ImportMapping, Mode, Reco
 from liaison.domain.object_types import CONTACTS
 from liaison.domain.planner import Planner
 from liaison.domain.properties import Properties
+from liaison.services import associations as associations_service
 from liaison.services import records as records_service
+from liaison.services.associations import AssociationInput
 from liaison.services.import_files import SourceRow
 from liaison.services.unit import Unit
 from liaison.storage import associations as associations_store
@@ -73,6 +76,7 @@ class Context:
     watermark: int
     plan: list[tuple[str, list[tuple[str, str]], str | None]] = field(init=False)
     """(object type ID, (header, property) of its columns, its matching property) in order."""
+    labels_header: str | None = field(init=False)
     label_types: dict[tuple[str, str], dict[str, AssociationType]] = field(default_factory=dict)
     """(from type, to type) -> its labels by casefolded name."""
 
@@ -80,6 +84,7 @@ class Context:
         self.plan = [
             (o, self.file.properties(o), self.mapping.match_of(o)) for o in self.file.objects
         ]
+        self.labels_header = self.file.labels_header()
 
     @property
     def file(self) -> FileMapping:
@@ -145,6 +150,9 @@ def _existing(context: Context, object_id: str, match: str, values: list[str]) -
 
 
 # -- phase 1: records ----------------------------------------------------------------------------
+_DONE = {True: "created", False: "updated"}
+
+
 @dataclass
 class _Staged:
     """Records of a chunk as its rows leave them: new ones (not yet inserted) and updates."""
@@ -156,12 +164,40 @@ class _Staged:
 
 
 def apply_records(context: Context, rows: Sequence[SourceRow], chunk: Chunk) -> None:
+    _records(context, rows, chunk)
+
+
+def apply_in_one_pass(context: Context, rows: Sequence[SourceRow], chunk: Chunk) -> None:
+    """The rows' records, then their associations, from what the records step found and made
+    (see `passes`): the file is read once, and no key is looked up twice."""
+    accepted, ids = _records(context, rows, chunk)
+    _associate_rows(context, [(row, objects, []) for row, objects in accepted], ids, chunk)
+
+
+def passes(mapping: ImportMapping) -> int:
+    """1 when every association of a row is between the row's own records (one file, no
+    association columns): a chunk then writes its records and their associations at once;
+    else 2 (every file's records, then every file's associations: decision 0015)."""
+    files = mapping.files
+    return 1 if len(files) == 1 and not files[0].association_headers() else 2
+
+
+Accepted = list[tuple[SourceRow, list[RowObject]]]
+
+
+def _records(
+    context: Context, rows: Sequence[SourceRow], chunk: Chunk
+) -> tuple[Accepted, dict[Key, int]]:
+    """Create or update the rows' records: the rows not refused with their objects, and the
+    record of every key the rows name."""
     unit, schema = context.unit, context.unit.schema
     by_row = [(row, row_objects(context, row)) for row in rows]
     keys = [(o.object_id, o.key) for _, objects in by_row for o in objects]
     found, noted = resolve(context, keys)
-    current = records_store.get_many(unit.conn, unit.account_id, set(found.values()))
+    current = store.current(unit.conn, unit.account_id, set(found.values()))
     staged = _Staged()
+    accepted: Accepted = []
+    done = Counter[tuple[str, bool]]()  # (object type ID, created) -> records
     for row, objects in by_row:
         try:
             changes = [
@@ -170,23 +206,25 @@ def apply_records(context: Context, rows: Sequence[SourceRow], chunk: Chunk) -> 
         except LiaisonError as error:
             chunk.refuse(context.file_index, RECORDS, row, error)
             continue
+        accepted.append((row, objects))
         for obj, record_id, properties, created in changes:
-            kind_name = schema.object_types[obj.object_id].name
             if record_id is None:
                 staged.new[(obj.object_id, obj.key)] = properties
             else:
                 staged.updates[record_id] = (obj.object_id, properties)
                 staged.matched[(obj.object_id, obj.key)] = record_id
-            chunk.counts[f"{kind_name}.{'created' if created else 'updated'}"] += 1
+            done[(obj.object_id, created)] += 1
+    for (object_id, created), count in done.items():
+        chunk.counts[f"{schema.object_types[object_id].name}.{_DONE[created]}"] += count
     chunk.counts["rows"] += len(rows)
-    _write_records(context, staged, noted, current)
+    return accepted, found | _write_records(context, staged, noted, current)
 
 
 def _stage(
     context: Context,
     staged: _Staged,
     found: dict[Key, int],
-    current: dict[int, Any],
+    current: dict[int, store.Current],
     obj: RowObject,
     main: bool,
 ) -> tuple[RowObject, int | None, Properties, bool]:
@@ -234,11 +272,12 @@ def _check_email(obj: RowObject) -> None:
 
 
 def _write_records(
-    context: Context, staged: _Staged, noted: set[Key], current: dict[int, Any]
-) -> None:
+    context: Context, staged: _Staged, noted: set[Key], current: dict[int, store.Current]
+) -> dict[Key, int]:
+    """Write the staged records and note their keys; the new records' IDs by key."""
     unit = context.unit
     schema = unit.schema
-    keys: dict[Key, int] = {k: i for k, i in staged.matched.items() if k not in noted}
+    made: dict[Key, int] = {}
     by_type: dict[str, list[Key]] = {}
     for key in staged.new:
         by_type.setdefault(key[0], []).append(key)
@@ -246,14 +285,16 @@ def _write_records(
         kind = schema.object_types[object_id]
         values = [(staged.new[k], kind.display_name(staged.new[k])) for k in new_keys]
         ids = records_store.insert_many(unit.conn, unit.account_id, object_id, values, now=unit.now)
-        keys.update(zip(new_keys, ids, strict=True))
+        made.update(zip(new_keys, ids, strict=True))
     changed = {
         i: (p, schema.object_types[object_id].display_name(p))
         for i, (object_id, p) in staged.updates.items()
         if p != current[i].properties  # a row that changes nothing writes nothing
     }
     records_store.update_properties(unit.conn, unit.account_id, changed, now=unit.now)
-    store.add_keys(unit.conn, unit.account_id, context.import_id, keys)
+    matched = {k: i for k, i in staged.matched.items() if k not in noted}
+    store.add_keys(unit.conn, unit.account_id, context.import_id, matched | made)
+    return made
 
 
 # -- phase 2: associations -----------------------------------------------------------------------
@@ -263,6 +304,11 @@ class _Link:
     to_id: int
     types: tuple[int, ...]
     exclusive: bool
+
+
+Planned = list[tuple[SourceRow, list[_Link]]]
+Cells = list[tuple[str, str, str]]
+"""(target object type ID, key, labels text) of each entry of a row's association columns."""
 
 
 def apply_associations(context: Context, rows: Sequence[SourceRow], chunk: Chunk) -> None:
@@ -287,7 +333,17 @@ def apply_associations(context: Context, rows: Sequence[SourceRow], chunk: Chunk
         wanted += [(o.object_id, o.key) for o in objects]
         wanted += [(target, key) for target, key, _ in cells]
     found, _ = resolve(context, wanted)
-    planned: list[tuple[SourceRow, list[_Link]]] = []
+    _associate_rows(context, parsed, found, chunk)
+
+
+def _associate_rows(
+    context: Context,
+    parsed: list[tuple[SourceRow, list[RowObject], Cells]],
+    found: dict[Key, int],
+    chunk: Chunk,
+) -> None:
+    """Associate each row's main record with its other records and association cells."""
+    planned: Planned = []
     for row, objects, cells in parsed:
         try:
             planned.append((row, _links(context, row, objects, cells, found)))
@@ -296,8 +352,8 @@ def apply_associations(context: Context, rows: Sequence[SourceRow], chunk: Chunk
     _associate(context, planned, chunk)
 
 
-def _association_cells(context: Context, row: SourceRow) -> list[tuple[str, str, str]]:
-    """(target object type ID, key, labels text) of each entry of the association columns."""
+def _association_cells(context: Context, row: SourceRow) -> Cells:
+    """The entries of the row's association columns."""
     entries = []
     for header, target in context.file.association_headers():
         match = context.mapping.match_of(target) or RECORD_ID
@@ -312,14 +368,14 @@ def _links(
     context: Context,
     row: SourceRow,
     objects: list[RowObject],
-    cells: list[tuple[str, str, str]],
+    cells: Cells,
     found: dict[Key, int],
 ) -> list[_Link]:
     if not objects:
         return []
     main = objects[0]
     main_id = _found(context, found, main.object_id, main.key)
-    labels_header = context.file.labels_header()
+    labels_header = context.labels_header
     links = []
     for index, other in enumerate(objects[1:]):
         text = row.cells.get(labels_header, "") if labels_header and index == 0 else ""
@@ -328,7 +384,7 @@ def _links(
     for target, key, text in cells:
         to_id = _found(context, found, target, key)
         links.append(_link(context, main_id, main.object_id, to_id, target, text))
-    return sorted(links, key=lambda link: not link.exclusive)
+    return sorted(links, key=lambda link: not link.exclusive) if len(links) > 1 else links
 
 
 def _found(context: Context, found: dict[Key, int], object_id: str, key: str) -> int:
@@ -345,6 +401,8 @@ def _found(context: Context, found: dict[Key, int], object_id: str, key: str) ->
 def _link(
     context: Context, from_id: int, from_type: str, to_id: int, to_type: str, text: str
 ) -> _Link:
+    if not text:
+        return _Link(from_id, to_id, (), False)
     schema = context.unit.schema
     names = [n.strip() for n in text.split(LABEL_SEPARATOR) if n.strip()]
     types = context.labels_between(from_type, to_type)
@@ -358,9 +416,6 @@ def _link(
         )
     chosen = tuple(types[n.casefold()] for n in names)
     return _Link(from_id, to_id, tuple(t.id for t in chosen), any(t.exclusive for t in chosen))
-
-
-Planned = list[tuple[SourceRow, list[_Link]]]
 
 
 def _associate(context: Context, planned: Planned, chunk: Chunk) -> None:
@@ -404,27 +459,18 @@ def _split(planned: Planned) -> tuple[Planned, Planned]:
 
 
 def _associate_set_wise(context: Context, plain: Planned, chunk: Chunk) -> bool:
-    """Plan and write the plain rows' links as one batch; False (nothing done) if they are not
-    all new associations that `Planner.associate_new` can plan, or one exists already."""
+    """Plan and write the plain rows' links as one batch (`associations.associate_new`);
+    False (nothing done) if they are not all new associations it can plan, or one exists."""
     unit = context.unit
-    requests = [(link.from_id, link.to_id, ()) for _, links in plain for link in links]
-    pairs = [(f, t) for f, t, _ in requests]
-    graph = associations_store.load_for_new(unit.conn, unit.account_id, unit.schema, pairs)
-    if graph is None:
-        return False
-    planner = unit.planner(graph)
-    new = planner.associate_new(requests)
-    if new is None:
-        return False
+    inputs = [AssociationInput(link.from_id, link.to_id) for _, links in plain for link in links]
     try:
-        with unit.conn.begin_nested():  # a pair that exists after all undoes just this write
-            associations_store.write_new(
-                unit.conn, unit.account_id, unit.schema, new, now=planner.now
-            )
+        with unit.conn.begin_nested():  # a pair that exists after all undoes just this batch
+            done = associations_service.associate_new(unit, inputs)
     except associations_store.AlreadyAssociated:
         return False
-    unit.save(planner)
-    chunk.counts.update(f"associations.{e.change.value.lower()}" for e in planner.events)
+    if done is None:
+        return False
+    chunk.counts.update(f"associations.{e.change.value.lower()}" for e in done.events)
     return True
 
 
@@ -435,3 +481,4 @@ def _associate_row(planner: Planner, links: list[_Link]) -> None:
 
 Apply = Callable[[Context, Sequence[SourceRow], Chunk], None]
 PHASES: dict[int, Apply] = {RECORDS: apply_records, ASSOCIATIONS: apply_associations}
+"""How a chunk of each phase is applied, for an import in two passes."""

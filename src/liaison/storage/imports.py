@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Row, and_, func, insert, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    tuple_,
+    update,
+)
 
-from liaison.storage import bulk
-from liaison.storage.tables import import_errors, import_keys, imports, operations, records
+from liaison.storage import bulk, fetch
+from liaison.storage.tables import (
+    TextProperty,
+    import_errors,
+    import_keys,
+    imports,
+    operations,
+    records,
+)
 
 RUNNING, DONE = "RUNNING", "DONE"
 _ERRORS_PAGE = 1000
@@ -190,8 +209,12 @@ def find_keys(
         params: tuple[Any, ...] = (types, names, account_id, import_id)
     else:
         params = (json.dumps(wanted), account_id, import_id)
-    rows = conn.exec_driver_sql(_FIND_KEYS[conn.dialect.name], params)
-    return {(t, k): r for t, k, r in rows}
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:  # the driver's own rows: thousands a chunk, without per-row result objects
+        cursor.execute(_FIND_KEYS[conn.dialect.name], params)
+        return {(t, k): r for t, k, r in cursor.fetchall()}
+    finally:
+        cursor.close()
 
 
 def add_keys(
@@ -211,17 +234,21 @@ def find_existing(
     up_to: int,
 ) -> dict[str, int]:
     """Live records of the type, made before the import (ID up to `up_to`), whose property
-    `name` has one of `values`, compared lowercased: value -> the oldest such record."""
+    `name` has one of `values`, compared lowercased: value -> the oldest such record. A
+    contact's email and a company's domain are found by their indexes (`tables.CONTACT_EMAIL`,
+    `tables.COMPANY_DOMAIN`): the property and the type are written into the statement."""
     wanted = sorted(set(values))
     if not wanted or up_to == 0:
         return {}
-    stored = func.lower(records.c.properties[name].as_string())
+    if not (_PROPERTY.fullmatch(name) and _TYPE_ID.fullmatch(type_id)):
+        raise ValueError(f"not a property of a record type: {type_id} {name!r}")
+    stored = func.lower(TextProperty(name))
     statement = (
         select(stored, records.c.id)
         .where(
             and_(
                 records.c.account_id == account_id,
-                records.c.type_id == type_id,
+                records.c.type_id == literal_column(f"'{type_id}'"),
                 records.c.archived.is_(False),
                 records.c.id <= up_to,
                 stored.in_(wanted),
@@ -233,3 +260,30 @@ def find_existing(
     for value, record_id in conn.execute(statement):
         found.setdefault(value, record_id)
     return found
+
+
+class Current(NamedTuple):
+    """What an import reads of a record it matched."""
+
+    properties: dict[str, Any]
+    archived: bool
+
+
+def current(conn: Connection, account_id: int, ids: Iterable[int]) -> dict[int, Current]:
+    """The properties and state of records, by ID: one statement, rows as the driver gives
+    them (no per-row result objects: a chunk reads thousands)."""
+    params = {"account": account_id, "ids": bulk.id_list(conn, ids)}
+    rows = fetch.all_rows(conn, _CURRENT[conn.dialect.name], params)
+    text = conn.dialect.name == "sqlite"  # JSON comes as text there
+    return {i: Current(json.loads(p) if text else p, bool(archived)) for i, p, archived in rows}
+
+
+_r = records.c
+_CURRENT = {
+    dialect: select(_r.id, _r.properties, _r.archived).where(
+        _r.account_id == bindparam("account"), bulk.listed(dialect, _r.id, "ids")
+    )
+    for dialect in ("sqlite", "postgresql")
+}
+_PROPERTY = re.compile(r"[a-z][a-z0-9_]*")
+_TYPE_ID = re.compile(r"[0-9]+-[0-9]+")

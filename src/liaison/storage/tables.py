@@ -179,6 +179,19 @@ Index(
 )
 """Companies by domain (L4, decision 0017): a query must spell these expressions and
 `COMPANY_ROWS` for the indexes to serve it (`storage/domain_settings.py`)."""
+CONTACT_EMAIL = func.lower(TextProperty("email"))
+CONTACT_ROWS = text("type_id = '0-1'")
+"""The contacts' rows, the type written out: the index below holds only those."""
+Index(
+    "ix_records_contact_email",
+    records.c.account_id,
+    records.c.archived,
+    CONTACT_EMAIL,
+    sqlite_where=CONTACT_ROWS,
+    postgresql_where=CONTACT_ROWS,
+)
+"""Contacts by email, for the records an import matches (migration 0012, decision 0020); the
+companies it matches by domain are found by ix_records_company_domain."""
 
 associations = Table(
     "associations",
