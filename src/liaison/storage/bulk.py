@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -144,6 +145,12 @@ def _arrays(rows: Sequence[Row]) -> tuple[list[Any], ...]:
     return tuple(list(values) for values in zip(*rows, strict=True))
 
 
+def json_text(value: Any) -> str:
+    """A JSON value as the text a JSON column holds (orjson: several times json.dumps's speed
+    for the many small objects of a batch)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def _json_as_text(table: Table, columns: Sequence[str], rows: Sequence[Row]) -> Sequence[Row]:
     """The rows with JSON values as text; the very rows when they have no JSON value."""
     json_columns = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
@@ -153,7 +160,7 @@ def _json_as_text(table: Table, columns: Sequence[str], rows: Sequence[Row]) -> 
     for row in rows:
         values = list(row)
         for i in json_columns:
-            values[i] = None if values[i] is None else json.dumps(values[i])
+            values[i] = None if values[i] is None else json_text(values[i])
         converted.append(tuple(values))
     return converted
 

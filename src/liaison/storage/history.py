@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import json
 import operator
 from collections import namedtuple
 from collections.abc import Sequence
 from typing import Any, NamedTuple, cast
 
+import orjson
 from sqlalchemy import Connection, bindparam, select, union_all, update
 
 from liaison.domain.history import HistoryEvent
@@ -93,7 +93,7 @@ def _append_sqlite(
         rows = [(first + i, *e) for i, e in enumerate(events)]
     else:
         rows = [
-            (first + i, *e[:12], None if e[12] is None else json.dumps(e[12]))
+            (first + i, *e[:12], None if e[12] is None else bulk.json_text(e[12]))
             for i, e in enumerate(events)
         ]
     conn.exec_driver_sql(sql, rows)
@@ -247,7 +247,7 @@ def _rows(conn: Connection, statement: Any, params: dict[str, Any]) -> list[Any]
 def _history_rows(conn: Connection, raw: list[tuple[Any, ...]]) -> list[Any]:
     rows = [HistoryRow._make(row) for row in raw]
     if conn.dialect.name == "sqlite":  # the driver gives JSON as text there
-        rows = [r._replace(detail=json.loads(r.detail)) if r.detail else r for r in rows]
+        rows = [r._replace(detail=orjson.loads(r.detail)) if r.detail else r for r in rows]
     return rows
 
 
