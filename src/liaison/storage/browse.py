@@ -248,8 +248,16 @@ def _page_statement(
 
 def _count_statement(where: list[ColumnElement[bool]]) -> Select[Any]:
     """At most `cap` matching records, counted; in a page's statement, a subquery that its own
-    FROM keeps apart from the page's."""
-    some = select(literal(1)).select_from(records).where(*where).limit(bindparam("cap"))
+    FROM keeps apart from the page's. Ordered by ID so that PostgreSQL walks the type's index
+    rather than scanning the table until it has met `cap` records of the type (all the other
+    types' rows first, when the type's records came last)."""
+    some = (
+        select(literal(1))
+        .select_from(records)
+        .where(*where)
+        .order_by(records.c.id)
+        .limit(bindparam("cap"))
+    )
     return select(func.count()).select_from(some.subquery()).correlate(None)
 
 
