@@ -3,10 +3,12 @@ Tickets columns and the Primary company column, among `contacts` contacts with t
 associations each (one company, which P3 makes primary, one deal, one ticket).
 
 Liaison: `browse.index_page` (the page with its count in one statement, the association cells
-with the primary companies in another), and again with the page rendered to HTML by the web UI's
-template. The floor: one hand-written statement on the same tables fetching the same 50 rows
-(newest first) with every associated record's name and whether it is the primary. Both must
-find the same contacts and the same associated names before they are timed.
+with the primary companies in another); and again with all the web UI's route does for a
+browser's request of the page: the page from the service, what surrounds it (`index_context`:
+the navigation's types, the links) and the whole page rendered as the response's body. The
+floor: one hand-written statement on the same tables fetching the same 50 rows (newest first)
+with every associated record's name and whether it is the primary. Both must find the same
+contacts and the same associated names before they are timed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.console import Console
+from starlette.requests import Request
 
 from bench import dataset
 from bench.bare import BareStore
@@ -26,10 +29,9 @@ from liaison.services.associations import AssociationInput
 from liaison.services.browse import IndexColumns, IndexPage
 from liaison.services.database import Database
 from liaison.services.unit import Caller, reading
-from liaison.web.columns import columns_of
 from liaison.web.index_params import IndexParams
-from liaison.web.pages.index import IndexContext
-from liaison.web.templating import Chrome, templates
+from liaison.web.pages import index
+from liaison.web.templating import render
 
 FULL_CONTACTS = 100_000
 POOL_SHARE = 10
@@ -38,9 +40,8 @@ PAGE = 50
 GOAL = "<= 5"
 MAX_SECONDS = 15.0
 _BATCH = 6_000
-_RESULTS = templates.get_template("_index_results.html")
-"""The table of an index page, as the web UI renders it (the rest of the page is the same
-whatever it shows)."""
+_REQUEST = Request({"type": "http", "method": "GET", "path": "/app/contacts", "headers": []})
+"""A browser's request for the page (not htmx's, which gets the results alone)."""
 COLUMNS = IndexColumns(("companies", "deals", "tickets"), primary_company=True)
 """Four columns: three association columns and the Primary company column."""
 
@@ -136,8 +137,7 @@ class _Bench:
     ) -> None:
         self.database, self.caller, self.bare = database, caller, bare
         self.store, self.repeat, self.out = store, repeat, out
-        user = users.ensure_demo_user(database)
-        self.chrome = Chrome(user, browse.object_types(database, caller), "contacts")
+        self.user = users.ensure_demo_user(database)
         self.primary_type = _primary_type(database, caller)
 
     def page(self) -> IndexPage:
@@ -147,17 +147,14 @@ class _Bench:
         return _shown(self.page())
 
     def liaison_html(self) -> list[tuple[int, frozenset[str]]]:
+        """What the web UI's route does for the page: the service's page, the rest of what the
+        page shows (`index_context`), the whole page rendered as the response's body."""
         page = self.page()
-        context = IndexContext(
-            self.chrome,
-            page,
-            columns_of(page.object_type),
-            IndexParams(columns=COLUMNS),
-            None,
-            None,
+        context = index.index_context(
+            self.database, self.user, page, IndexParams(columns=COLUMNS), paged=False
         )
-        html = _RESULTS.render(page=context)
-        if html.count('<th scope="row">') != len(page.records):
+        html = render(_REQUEST, index.results_template(_REQUEST), page=context).body
+        if html.count(b'<th scope="row">') != len(page.records):
             raise RuntimeError("the rendered page does not show every row")
         return _shown(page)
 

@@ -33,7 +33,7 @@ def seen_rows(
     """`all_rows` through SQLAlchemy's driver-SQL path: compiled once all the same, but statement
     listeners see it (the tests counting a page's statements), for a little more per call."""
     sql, values = _compiled_for(conn, statement, params)
-    return [tuple(row) for row in conn.exec_driver_sql(sql, values)]
+    return [tuple(row) for row in conn.exec_driver_sql(sql, values).all()]
 
 
 def _compiled_for(
