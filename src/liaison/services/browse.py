@@ -148,6 +148,8 @@ class IndexPage:
     primaries: dict[int, AssociatedRecord] = field(default_factory=dict)
     labels: dict[str, list[AssociationType]] = field(default_factory=dict)
     """The labels towards each associable type (by type ID), for the "At least" filter."""
+    browsable: list[ObjectType] = field(default_factory=list)
+    """Every type people browse (`object_types`), read with the page: the navigation."""
 
     @property
     def total_is_capped(self) -> bool:
@@ -170,7 +172,10 @@ class RecordWithAssociations:
 def object_types(database: Database, caller: Caller) -> list[ObjectType]:
     """The types people browse: the four core types, then the account's custom types."""
     with reading(database, caller) as unit:
-        schema = unit.schema
+        return _browsable(unit.schema)
+
+
+def _browsable(schema: Schema) -> list[ObjectType]:
     return [t for t in schema.object_types.values() if not t.is_activity]
 
 
@@ -238,6 +243,7 @@ def index_page(
         cells,
         primaries,
         {t.id: labels_of(unit.schema, kind, t) for t in others},
+        _browsable(unit.schema),
     )
 
 

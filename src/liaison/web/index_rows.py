@@ -1,14 +1,16 @@
 """The rows of an index page's table as HTML, built in one pass in Python: the web UI's hottest
 markup (a page of 50 rows with 4 association columns holds about 700 values), which Jinja2 made
-cost several times the page's SQL. The markup is the template's; what people typed (names and
-property values) is escaped with the templates' own function (markupsafe). Addresses and dates
-are not: they are made of type names (letters, digits and `_`), IDs and digits."""
+cost several times the page's SQL. The markup is the template's, byte for byte; what people
+typed (names, property values) is escaped exactly as the templates escape it (`text`).
+Addresses and dates need no escaping: they are made of type names (letters, digits and `_`),
+IDs and digits."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from liaison.domain.object_types import ObjectType
 from liaison.domain.records import Record
@@ -18,6 +20,7 @@ from liaison.web.columns import Column
 
 _NONE = '<span class="muted">—</span>'
 _PRIMARY = ' <span class="badge primary">Primary</span>'
+_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def rows(page: IndexPage, columns: list[Column], companies: ObjectType | None) -> Markup:
@@ -30,7 +33,25 @@ def rows(page: IndexPage, columns: list[Column], companies: ObjectType | None) -
         companies if page.primary_company else None,
         [_Column.of(t) for t in page.columns],
     )
-    return Markup("\n".join(table.row(r) for r in page.records))
+    return Markup("\n".join([table.row(r) for r in page.records]))
+
+
+def text(value: str) -> str:
+    """`value` escaped as markupsafe (the templates' autoescape) escapes it, character for
+    character, in a third of its time: no Markup object per value."""
+    return (
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&#34;")
+        .replace("'", "&#39;")
+    )
+
+
+def day(moment: datetime) -> str:
+    """`strftime("%d %b %Y")` (the C locale's month names, as the server has), in a fifth of
+    its time."""
+    return f"{moment.day:02d} {_MONTHS[moment.month]} {moment.year}"
 
 
 @dataclass(frozen=True)
@@ -43,7 +64,7 @@ class _Column:
 
     @classmethod
     def of(cls, to_type: ObjectType) -> _Column:
-        return cls(to_type, escape(to_type.plural), escape(to_type.plural.lower()))
+        return cls(to_type, text(to_type.plural), text(to_type.plural.lower()))
 
 
 @dataclass(frozen=True)
@@ -56,42 +77,47 @@ class _Table:
     shown: list[_Column]
 
     def row(self, record: Record) -> str:
-        kind = self.kind
-        name = escape(record.name or f"{kind.singular} {record.id}")
-        named = escape(record.name or record.id)
-        values = "".join(f"\n        <td>{escape(c.value(record))}</td>" for c in self.columns)
-        primary = "" if self.companies is None else self._primary(record, self.companies)
-        cells = "".join(
-            f'\n        <td class="assoc-cell" data-type="{c.object_type.name}">'
-            f"{self._cell(self.page.cell(record.id, c.object_type), record, named, c)}</td>"
-            for c in self.shown
+        kind, record_id = self.kind, record.id
+        name = text(record.name or f"{kind.singular} {record_id}")
+        named = text(record.name or str(record_id))
+        values = "".join([f"\n        <td>{text(c.value(record))}</td>" for c in self.columns])
+        primary = "" if self.companies is None else self._primary(record_id, self.companies)
+        cells = self.page.cells
+        shown = "".join(
+            [
+                f'\n        <td class="assoc-cell" data-type="{c.object_type.name}">'
+                f"{self._cell(cells.get((record_id, c.object_type.id)), record_id, named, c)}</td>"
+                for c in self.shown
+            ]
         )
         created = record.created_at
         return (
             f'      <tr>\n        <td class="select-cell"><input type="checkbox" name="id" '
-            f'value="{record.id}" form="bulk-form" aria-label="Select {name}"></td>\n'
-            f'        <th scope="row"><a href="{urls.record(kind, record.id)}">{name}</a></th>'
-            f"{values}{primary}{cells}\n"
-            f'        <td><time datetime="{created.isoformat()}">'
-            f"{created.strftime('%d %b %Y')}</time></td>\n      </tr>"
+            f'value="{record_id}" form="bulk-form" aria-label="Select {name}"></td>\n'
+            f'        <th scope="row"><a href="{urls.record(kind, record_id)}">{name}</a></th>'
+            f"{values}{primary}{shown}\n"
+            f'        <td><time datetime="{created.isoformat()}">{day(created)}</time></td>\n'
+            f"      </tr>"
         )
 
-    def _primary(self, record: Record, companies: ObjectType) -> str:
-        found = self.page.primaries.get(record.id)
+    def _primary(self, record_id: int, companies: ObjectType) -> str:
+        found = self.page.primaries.get(record_id)
         if found is None:
             return f'\n        <td class="assoc-cell">{_NONE}</td>'
-        url, name = urls.record(companies, found.id), escape(found.name or f"Company {found.id}")
+        url, name = urls.record(companies, found.id), text(found.name or f"Company {found.id}")
         return f'\n        <td class="assoc-cell"><a href="{url}">{name}</a></td>'
 
-    def _cell(self, card: AssociationCard, record: Record, named: str, column: _Column) -> str:
+    def _cell(
+        self, card: AssociationCard | None, record_id: int, named: str, column: _Column
+    ) -> str:
         """Up to CELL_SIZE names, or "N companies"; opening it loads its popup."""
-        if card.total == 0:
+        if card is None:
             return _NONE
         if card.total > len(card.records):
             summary = f"{card.total} {column.plural_lower}"
         else:
-            summary = ", ".join(_name(r, column.object_type) for r in card.records)
-        url = urls.cell(self.kind, record.id, column.object_type)
+            summary = ", ".join([_name(r, column.object_type) for r in card.records])
+        url = urls.cell(self.kind, record_id, column.object_type)
         return (
             f'<details class="cell-popup popover" hx-get="{url}" hx-trigger="toggle once" '
             f'hx-target="find .popover-body">\n  <summary>\n'
@@ -103,5 +129,5 @@ class _Table:
 
 
 def _name(listed: AssociatedRecord, object_type: ObjectType) -> str:
-    name = escape(listed.name or f"{object_type.singular} {listed.id}")
+    name = text(listed.name or f"{object_type.singular} {listed.id}")
     return f'<span class="cell-name">{name}{_PRIMARY if listed.primary else ""}</span>'

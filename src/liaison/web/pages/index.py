@@ -27,7 +27,6 @@ from liaison.services.browse import (
     IndexPage,
     Sort,
 )
-from liaison.services.database import Database
 from liaison.services.users import User
 from liaison.web import index_params, index_rows, urls
 from liaison.web.columns import Column, columns_of
@@ -192,17 +191,15 @@ def index_page(
     page = _page(request, database, user, type_name, params, cursor)
     if "cols" in request.query_params:
         _remember_columns(request, type_name, params.columns_value)
-    context = index_context(database, user, page, params, paged=cursor is not None)
+    context = index_context(user, page, params, paged=cursor is not None)
     return render(request, results_template(request), page=context)
 
 
-def index_context(
-    database: Database, user: User, page: IndexPage, params: IndexParams, *, paged: bool
-) -> IndexContext:
+def index_context(user: User, page: IndexPage, params: IndexParams, *, paged: bool) -> IndexContext:
     """What the page shows around the records: the navigation, the columns, the links to the
     next and (`paged`: when past it) the first page."""
     kind = page.object_type
-    chrome = Chrome(user, browse.object_types(database, user.caller), kind.name)
+    chrome = Chrome(user, page.browsable, kind.name)
     next_url = None
     if page.next is not None:
         next_url = params.url(kind, after=page.next.id, after_name=page.next.name)
