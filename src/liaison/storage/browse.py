@@ -370,7 +370,7 @@ def _cells_statement(dialect: str) -> TextClause:
     ids = _listed(dialect, "ids", "bigint")
     return text(
         f"""
-        SELECT g.from_id, g.to_type, g.total, a.to_id, r.name, l.type_id
+        SELECT g.from_id, g.to_type, g.total, a.to_id, r.name
         FROM (
             SELECT from_id, to_type, count(*) AS total FROM associations
             WHERE account_id = :account AND from_id {ids}
@@ -381,11 +381,8 @@ def _cells_statement(dialect: str) -> TextClause:
           ON g.total <= :shown AND a.account_id = :account AND a.from_id = g.from_id
          AND a.to_type = g.to_type
         LEFT JOIN records r ON r.account_id = :account AND r.id = a.to_id
-        LEFT JOIN association_labels l
-          ON l.account_id = :account AND l.from_id = a.from_id AND l.to_type = a.to_type
-         AND l.to_id = a.to_id AND l.type_id = :primary
         UNION ALL
-        SELECT p.from_id, '{PRIMARY_ROW}', 1, p.to_id, c.name, p.type_id
+        SELECT p.from_id, '{PRIMARY_ROW}', 1, p.to_id, c.name
         FROM association_labels p
         JOIN records c ON c.account_id = p.account_id AND c.id = p.to_id
         WHERE :primaries AND p.account_id = :account AND p.from_id {ids}
@@ -409,12 +406,12 @@ def cells(
     primaries: bool,
 ) -> list[Row]:
     """Index cells: for each record and type of `to_types` with associations, how many there
-    are and, when at most `shown`, the associated records' IDs and names and whether each is
-    the record's primary company (association type `primary_type_id`); with `primaries`, also
-    each record's primary company, in rows whose type is PRIMARY_ROW. One statement, written
-    out (it runs on every index page): the counts come from the primary key alone, the names
-    only for the cells that show them, the primaries from the labels' primary key.
-    Rows: (from ID, to type, total, to ID or None, to name or None, primary type ID or None)."""
+    are and, when at most `shown`, the associated records' IDs and names; with `primaries`,
+    also each record's primary company (association type `primary_type_id`), in rows whose
+    type is PRIMARY_ROW. One statement, written out (it runs on every index page): the counts
+    come from the primary key alone, the names only for the cells that show them, the
+    primaries from the labels' primary key.
+    Rows: (from ID, to type, total, to ID or None, to name or None)."""
     params = {
         "account": account_id,
         "ids": bulk.id_list(conn, record_ids),
