@@ -59,12 +59,16 @@ class _Column:
     """An association column, with what each of its cells says escaped once."""
 
     object_type: ObjectType
+    id: str
+    opening: str
     plural: str
     plural_lower: str
 
     @classmethod
     def of(cls, to_type: ObjectType) -> _Column:
-        return cls(to_type, text(to_type.plural), text(to_type.plural.lower()))
+        opening = f'\n        <td class="assoc-cell" data-type="{to_type.name}">'
+        plural = to_type.plural
+        return cls(to_type, to_type.id, opening, text(plural), text(plural.lower()))
 
 
 @dataclass(frozen=True)
@@ -79,14 +83,13 @@ class _Table:
     def row(self, record: Record) -> str:
         kind, record_id = self.kind, record.id
         name = text(record.name or f"{kind.singular} {record_id}")
-        named = text(record.name or str(record_id))
+        named = name if record.name else str(record_id)
         values = "".join([f"\n        <td>{text(c.value(record))}</td>" for c in self.columns])
         primary = "" if self.companies is None else self._primary(record_id, self.companies)
         cells = self.page.cells
         shown = "".join(
             [
-                f'\n        <td class="assoc-cell" data-type="{c.object_type.name}">'
-                f"{self._cell(cells.get((record_id, c.object_type.id)), record_id, named, c)}</td>"
+                f"{c.opening}{self._cell(cells.get((record_id, c.id)), record_id, named, c)}</td>"
                 for c in self.shown
             ]
         )
