@@ -156,11 +156,11 @@ class _Bench:
     def rendered(self, headers: list[tuple[bytes, bytes]]) -> IndexPage:
         """What the web UI's route does for a request of the page with these headers: the
         service's page, the rest of what the page shows (`index_context`), the template the
-        request gets (`results_template`) rendered as the response's body."""
+        request gets (`template_for`) rendered as the response's body."""
         request = Request({"type": "http", "method": "GET", "path": "/", "headers": headers})
         page = self.page()
         context = index.index_context(self.user, page, IndexParams(columns=COLUMNS), paged=False)
-        body = render(request, index.results_template(request), page=context).body
+        body = render(request, index.template_for(request), page=context).body
         if body.count(b'<th scope="row">') != len(page.records):
             raise RuntimeError("the rendered page does not show every row")
         return page

@@ -192,7 +192,7 @@ def index_page(
     if "cols" in request.query_params:
         _remember_columns(request, type_name, params.columns_value)
     context = index_context(user, page, params, paged=cursor is not None)
-    return render(request, results_template(request), page=context)
+    return render(request, template_for(request), page=context)
 
 
 def index_context(user: User, page: IndexPage, params: IndexParams, *, paged: bool) -> IndexContext:
@@ -207,7 +207,7 @@ def index_context(user: User, page: IndexPage, params: IndexParams, *, paged: bo
     return IndexContext(chrome, page, columns_of(kind), params, next_url, first_url)
 
 
-def results_template(request: Request) -> str:
+def template_for(request: Request) -> str:
     """The whole page, or only its results for htmx's search (which targets them)."""
     return "_index_results.html" if is_htmx(request) and _targets_results(request) else "index.html"
 
