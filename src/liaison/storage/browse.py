@@ -202,13 +202,13 @@ def _counted(conn: Connection, matching: Matching, rows: list[Row], after: Any, 
 
 def _page(matching: Matching, *, by_name: bool, descending: bool, keyed: bool) -> Select[Any]:
     if matching.conditions:
-        return _page_statement(matching.where(), by_name, descending, keyed)
+        return _page_statement(matching.where(), by_name, descending, keyed, walk_index=False)
     return _plain_page(bool(matching.search), by_name, descending, keyed)
 
 
 def _count(matching: Matching) -> Select[Any]:
     if matching.conditions:
-        return _count_statement(matching.where())
+        return _count_statement(matching.where(), walk_index=False)
     return _plain_count(bool(matching.search))
 
 
@@ -216,19 +216,25 @@ def _count(matching: Matching) -> Select[Any]:
 def _plain_page(searched: bool, by_name: bool, descending: bool, keyed: bool) -> Select[Any]:
     """A page with no conditions but the search: built once per shape, so it runs through the
     driver (`fetch.seen_rows`): this is every index page that is not filtered."""
-    return _page_statement(_where(searched=searched), by_name, descending, keyed)
+    where = _where(searched=searched)
+    return _page_statement(where, by_name, descending, keyed, walk_index=not searched)
 
 
 @functools.cache
 def _plain_count(searched: bool) -> Select[Any]:
-    return _count_statement(_where(searched=searched))
+    return _count_statement(_where(searched=searched), walk_index=not searched)
 
 
 def _page_statement(
-    where: list[ColumnElement[bool]], by_name: bool, descending: bool, keyed: bool
+    where: list[ColumnElement[bool]],
+    by_name: bool,
+    descending: bool,
+    keyed: bool,
+    *,
+    walk_index: bool,
 ) -> Select[Any]:
     r = records.c
-    total = _count_statement(where).scalar_subquery().label("total")
+    total = _count_statement(where, walk_index=walk_index).scalar_subquery().label("total")
     where = list(where)
     after: BindParameter[Any] = bindparam("after")
     after_name: BindParameter[Any] = bindparam("after_name")
@@ -246,18 +252,18 @@ def _page_statement(
     return select(*_COLUMNS, total).where(*where).order_by(*order).limit(bindparam("limit"))
 
 
-def _count_statement(where: list[ColumnElement[bool]]) -> Select[Any]:
+def _count_statement(where: list[ColumnElement[bool]], *, walk_index: bool) -> Select[Any]:
     """At most `cap` matching records, counted; in a page's statement, a subquery that its own
-    FROM keeps apart from the page's. Ordered by ID so that PostgreSQL walks the type's index
-    rather than scanning the table until it has met `cap` records of the type (all the other
-    types' rows first, when the type's records came last)."""
-    some = (
-        select(literal(1))
-        .select_from(records)
-        .where(*where)
-        .order_by(records.c.id)
-        .limit(bindparam("cap"))
-    )
+    FROM keeps apart from the page's. With `walk_index` (a view with no search and no filter,
+    whose conditions are the type's index), ordered by ID, so that PostgreSQL walks that index
+    rather than scanning the table until it has met `cap` records of the type (after all the
+    other types' rows, when the type's records came last). A search or a filter is left
+    unordered: the index would not answer it, and an order would make PostgreSQL read every
+    match to sort them when it underestimates how many there are."""
+    some = select(literal(1)).select_from(records).where(*where)
+    if walk_index:
+        some = some.order_by(records.c.id)
+    some = some.limit(bindparam("cap"))
     return select(func.count()).select_from(some.subquery()).correlate(None)
 
 
