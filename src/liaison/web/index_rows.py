@@ -1,9 +1,9 @@
 """The rows of an index page's table as HTML, built in one pass in Python: the web UI's hottest
 markup (a page of 50 rows with 4 association columns holds about 700 values), which Jinja2 made
-cost several times the page's SQL. The markup is the template's, byte for byte; what people
-typed (names, property values) is escaped exactly as the templates escape it (`text`).
-Addresses and dates need no escaping: they are made of type names (letters, digits and `_`),
-IDs and digits."""
+cost several times the page's SQL (decision 0018). The markup is what the template made, byte
+for byte, and a change to a row's markup is made here; what people typed (names, property
+values) is escaped exactly as the templates escape it (`text`). Addresses and dates need no
+escaping: they are made of type names (letters, digits and `_`), IDs and digits."""
 
 from __future__ import annotations
 
