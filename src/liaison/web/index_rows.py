@@ -1,5 +1,5 @@
 """The rows of an index page's table as HTML, built in one pass in Python: the web UI's hottest
-markup (a page of 50 rows with 4 association columns holds about 700 values), which Jinja2 made
+markup (a page of 50 rows with 4 association columns holds hundreds of values), which Jinja2 made
 cost several times the page's SQL (decision 0018). The markup is what the template made, byte
 for byte, and a change to a row's markup is made here; what people typed (names, property
 values) is escaped exactly as the templates escape it (`text`). Addresses and dates need no
