@@ -46,7 +46,7 @@ def postgres_url() -> Iterator[str | None]:
         if admin_url is None:
             yield None
             return
-        name = f"liaison_test_{os.getpid()}"
+        name = postgres.database_name("test")
         url = postgres.create_database(admin_url, name)
         database = Database.open(url, migrate=True)
         database.close()
@@ -55,12 +55,22 @@ def postgres_url() -> Iterator[str | None]:
 
 
 def _empty_postgres(url: str) -> Database:
+    """The session's database, emptied with its sequences restarted. DELETE, not TRUNCATE:
+    on the few rows a test leaves it takes milliseconds where TRUNCATE, which gives every
+    table new files, took 0.4 s a test."""
     database = Database.open(url, migrate=False)
     with database.engine.begin() as conn:
-        names = ", ".join(t.name for t in metadata.sorted_tables)
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(table.delete())
+        conn.execute(text(_RESTART_SEQUENCES))
     ensure_default_account(database)
     return database
+
+
+_RESTART_SEQUENCES = """
+SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false)
+FROM pg_sequences WHERE schemaname = current_schema()
+"""
 
 
 @pytest.fixture(params=STORES)
