@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import text
 
 from liaison.domain.history import Actor
-from liaison.services import invariants
+from liaison.services import invariants, users
 from liaison.services.database import Database, ensure_default_account
 from liaison.services.unit import Caller
 from liaison.storage.tables import metadata
@@ -30,6 +31,17 @@ def missing(reason: str) -> None:
     if REQUIRE_ALL:
         pytest.fail(f"LIAISON_REQUIRE_ALL=1 but {reason}", pytrace=False)
     pytest.skip(f"SKIPPED LOUDLY: {reason}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashes() -> Iterator[None]:
+    """Argon2id at its smallest cost for the users the tests create and sign in: hundreds of
+    them, where each hash or check at the recommended cost takes 0.1 to 0.5 s of a busy CPU.
+    The cost is not what the tests prove; the hashes stay Argon2id (test_users.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        quick = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        patch.setattr(users, "_hasher", quick)
+        yield
 
 
 @pytest.fixture(scope="session")
