@@ -84,12 +84,18 @@ def _deal_contacts(served: Seeded) -> set[int]:
 def _choose_the_deal(page: Any, verb: str) -> Any:
     """Open the bulk panel of this verb, pick deals as the other type and search for the deal;
     return the panel. Each step waits for the swap it causes: the type's select replaces the
-    whole panel, the search replaces its list of deals."""
+    whole panel (which keeps the keyboard's focus on it), the search its list of deals."""
+    from playwright.sync_api import expect
+
     with swapping(page):
         page.get_by_role("button", name=f"{verb}…").click()
     panel = page.get_by_role("form", name=verb)
+    kind = panel.get_by_label(re.compile("record of type"))
+    kind.focus()
     with swapping(page):
-        panel.get_by_label(re.compile("record of type")).select_option("deals")
+        page.keyboard.type("d")  # Deals
+    expect(kind).to_have_value("deals")
+    expect(kind).to_be_focused()
     with swapping(page):
         panel.get_by_label("Search deals").fill("Bulk deal")
     panel.get_by_label("Bulk deal").check()
