@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench import bulk, http, index_page, reads, stores
+from bench import bulk, domain_run, http, index_page, reads, stores
 from bench import imports as import_bench
 from bench.bare import BareStore
 from bench.dataset import Layout
@@ -26,7 +26,7 @@ from liaison.services.unit import Caller
 from liaison.storage.accounts import DEFAULT_ACCOUNT_ID
 
 STORES = ("sqlite", "postgres")
-BENCHMARKS = ("reads", "bulk", "http", "imports", "index")
+BENCHMARKS = ("reads", "bulk", "http", "imports", "index", "domain")
 CALLER = Caller(DEFAULT_ACCOUNT_ID, Actor.user("bench", "Bench"))
 
 
@@ -123,6 +123,14 @@ def run_store(store: str, layout: Layout, args: argparse.Namespace, out: Console
             results += index_page.run(
                 database, CALLER, bare, sizes, store=store, repeat=args.repeat, out=out
             )
+    if "domain" in chosen:
+        domain_sizes = domain_run.Sizes.at_scale(args.scale)
+        out.print(
+            f"[bold]{store}[/bold]: domain run ({domain_sizes.contacts:,} contacts, "
+            f"{domain_sizes.companies:,} companies)"
+        )
+        with _opened(store, args.postgres_url) as (database, bare):
+            results += domain_run.run(database, CALLER, bare, domain_sizes, store=store, out=out)
     out.print(f"[bold]{store}[/bold]: done in {time.perf_counter() - started:,.0f} s")
     return results
 

@@ -27,9 +27,11 @@ class Result:
     unit, such as ">= 50000/s", is a goal for Liaison's own figure."""
 
     @classmethod
-    def throughput(cls, name: str, store: str, liaison: float, floor: float, goal: str) -> Result:
+    def throughput(
+        cls, name: str, store: str, liaison: float, floor: float, goal: str, unit: str = "pairs/s"
+    ) -> Result:
         """Per second figures: the ratio is Liaison's throughput over the floor's."""
-        return cls(name, store, _round(liaison), _round(floor), "pairs/s", liaison / floor, goal)
+        return cls(name, store, _round(liaison), _round(floor), unit, liaison / floor, goal)
 
     @classmethod
     def duration(cls, name: str, store: str, liaison: float, floor: float, goal: str) -> Result:

@@ -94,6 +94,27 @@ def test_h4_one_association_history_and_h6_its_operation(api: TestClient, db: Da
     )
 
 
+def test_h6_an_operation_reads_a_page_at_a_time(api: TestClient, db: Database) -> None:
+    ann = contact(db, ME)
+    companies = [company(db, ME, f"Company {i}") for i in range(5)]
+    associations.associate(db, ME, [AssociationInput(ann.id, c.id) for c in companies])
+    (created,) = history(api, f"objects/contacts/{ann.id}/association-history", limit=1)["results"]
+    url = f"{V1}/operations/{created['operationId']}"
+    whole = api.get(url).json()
+    assert len(whole["results"]) == 6 and "paging" not in whole  # 5 CREATED, 1 PRIMARY_SET
+    seen: list[str] = []
+    page = api.get(url, params={"limit": 4}).json()
+    while True:
+        seen += [e["id"] for e in page["results"]]
+        if "paging" not in page:
+            break
+        page = api.get(url, params={"limit": 4, "after": page["paging"]["next"]["after"]}).json()
+    assert seen == [e["id"] for e in whole["results"]]
+    assert seen == sorted(seen, key=int)
+    assert api.get(url, params={"limit": 0}).status_code == 400
+    assert api.get(url, params={"limit": 501}).status_code == 400
+
+
 def test_l2_restore_brings_back_the_associations_and_reports_them(
     api: TestClient, db: Database
 ) -> None:

@@ -33,12 +33,13 @@ def test_h6_operation_of_a_job_shows_state_progress_and_result(
     assert queued["job"]["progress"] == {"done": 0, "total": 230}
     assert queued["actor"] == {"kind": "USER", "id": "user-1", "name": "Ann Admin"}
     Runner(db, JobSettings(chunk_size=100, pause=0)).run_pending()
-    done = api.get(f"{V1}/operations/{job.id}").json()
+    done = api.get(f"{V1}/operations/{job.id}", params={"limit": 500}).json()
     assert done["job"]["state"] == "done" and done["job"]["progress"]["done"] == 230
     assert done["job"]["result"]["associated"] == 230
     assert "finishedAt" in done["job"] and "error" not in done["job"]
     created = [e for e in done["results"] if e["change"] == "CREATED"]
     assert len(created) == 230 and {e["source"] for e in created} == {"USER"}
+    assert "paging" not in done
 
 
 def test_h6_operation_done_at_once_has_no_job(api: TestClient, db: Database, me: Caller) -> None:

@@ -54,7 +54,7 @@ def test_l4_the_run_over_existing_contacts_is_a_job_that_does_each_contact_once(
 
     job = domain_run.start(db, me)
     assert (job.state, job.total, job.kind) == (State.QUEUED, 48, domain_run.RUN)
-    Runner(db, JobSettings(chunk_size=10, pause=0)).run_pending()
+    Runner(db, JobSettings(chunk_size=1, pause=0)).run_pending()
 
     done = jobs.get(db, me, job.id)
     assert (done.state, done.done) == (State.DONE, 48)
@@ -90,7 +90,7 @@ def test_l4_a_killed_run_resumes_after_restart_and_does_each_contact_once(
     people = _people(db, me, 2000, "acme.com")
     job = domain_run.start(db, me)
     url = db.engine.url.render_as_string(hide_password=False)
-    slow = {"LIAISON_JOB_CHUNK_SIZE": "10", "LIAISON_JOB_PAUSE_MS": "20"}
+    slow = {"LIAISON_JOB_CHUNK_SIZE": "1", "LIAISON_JOB_PAUSE_MS": "20"}  # chunks of 25
 
     server, _ = launch(url, tmp_path / "first.log", env=slow)
     try:
@@ -101,7 +101,7 @@ def test_l4_a_killed_run_resumes_after_restart_and_does_each_contact_once(
     killed = jobs.get(db, me, job.id)
     assert killed.state is State.RUNNING and 0 < killed.done < len(people)
 
-    server, _ = launch(url, tmp_path / "second.log", env={"LIAISON_JOB_CHUNK_SIZE": "200"})
+    server, _ = launch(url, tmp_path / "second.log", env={"LIAISON_JOB_CHUNK_SIZE": "8"})
     try:
         finished = _wait_for(db, me, job.id, lambda j: j.state.finished, 120)
     finally:

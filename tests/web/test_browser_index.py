@@ -259,3 +259,24 @@ def test_U6_at_least_n_associated_records_with_a_label(page: Any, served: Seeded
     expect(page.locator(".chip")).to_have_text(re.compile("At least 2 contacts"))
     assert _rows(page) == ["Globex"]
     assert _matching(served, "companies", browse.HasAtLeast("contacts", 2)) == {ids["Globex"]}
+
+
+def test_U5_popups_close_with_escape_and_a_click_elsewhere(page: Any, served: Seeded) -> None:
+    from playwright.sync_api import expect
+
+    sign_in(page, served.url)
+    page.goto(f"{served.url}/app/contacts?q=index&cols=assoc:companies")
+    bob_row = page.locator("table.records tr", has=page.get_by_role("link", name="Bob Index"))
+    summary = bob_row.locator('td[data-type="companies"] summary')
+    summary.click()
+    popup = bob_row.get_by_role("dialog")
+    expect(popup.get_by_role("link", name="Initech")).to_be_visible()
+    popup.get_by_role("link", name="Initech").focus()
+    page.keyboard.press("Escape")
+    expect(popup).to_be_hidden()
+    expect(summary).to_be_focused()
+
+    page.keyboard.press("Enter")  # the keyboard opens it again
+    expect(popup.get_by_role("link", name="Initech")).to_be_visible()
+    page.locator("h1").click()
+    expect(popup).to_be_hidden()

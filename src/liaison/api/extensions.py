@@ -102,6 +102,7 @@ class OperationOut(Wire):
     started_at: str
     job: JobOut | None = None
     results: list[HistoryEntryOut]
+    paging: Paging | None = None
 
 
 MAX_ID = MAX_RECORD_ID
@@ -235,11 +236,16 @@ def operation(
     database: Db,
     access: Auth,
     operation_id: Annotated[int, Path(alias="operationId", ge=1, le=MAX_ID)],
+    after: After = None,
+    limit: Limit = 100,
 ) -> OperationOut:
-    """One operation (H6): its kind, source, actor and time, with every history entry it
-    wrote (`results`, each seen from the record the change was made on); for an operation run
-    as a job, `job`: its state, progress and result."""
-    found = history.operation(database, _any_caller(access), operation_id)
+    """One operation (H6): its kind, source, actor and time, with the history entries it
+    wrote, oldest first, a page at a time (`results`, each seen from the record the change was
+    made on; `paging.next.after` while there are more); for an operation run as a job, `job`:
+    its state, progress and result."""
+    found = history.operation(
+        database, _any_caller(access), operation_id, after=after or 0, limit=limit
+    )
     _need_types(access, found.entries)
     job = jobs.find(database, _any_caller(access), operation_id)
     return OperationOut(
@@ -250,6 +256,9 @@ def operation(
         started_at=iso(found.started_at),
         job=None if job is None else _job(job),
         results=[_entry(e) for e in found.entries],
+        paging=None
+        if found.next_after is None
+        else Paging(next=NextPage(after=str(found.next_after))),
     )
 
 

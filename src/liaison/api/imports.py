@@ -1,5 +1,6 @@
 """HubSpot's imports API (`/crm/v3/imports`), as far as its shape fits: a multipart
-`importRequest` (JSON) with its `files`, run synchronously; an import and a page of imports.
+`importRequest` (JSON) with its `files`, run in the background as a job (decision 0013); an
+import and a page of imports.
 
 The request's column mappings become an import mapping (docs/import-export.md): each mapped
 column a property of its `columnObjectTypeId`, `HUBSPOT_OBJECT_ID` the Record ID,
@@ -26,12 +27,21 @@ from liaison.api.wire import iso
 from liaison.domain import scopes
 from liaison.domain.id_properties import RECORD_ID
 from liaison.domain.records import MAX_RECORD_ID
-from liaison.services import import_uploads, imports
+from liaison.services import import_job, import_uploads, imports, jobs
+from liaison.services.database import Database
 from liaison.services.imports import ImportFile, ImportInfo
+from liaison.services.jobs import State
 
 router = APIRouter(tags=["Imports"])
 _MODES = {"UPSERT": "create_or_update", "CREATE": "create", "UPDATE": "update"}
-_STATES = {"RUNNING": "PROCESSING", "DONE": "DONE"}
+_JOB_STATES = {
+    State.QUEUED: "STARTED",
+    State.RUNNING: "PROCESSING",
+    State.DONE: "DONE",
+    State.FAILED: "FAILED",
+    State.STOPPED: "CANCELED",
+}
+"""HubSpot's state of an import, from its job's (an import done at once has no job: DONE)."""
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 MAX_FILES = 20
 
@@ -85,7 +95,7 @@ ImportId = Annotated[int, PathParam(alias="importId", ge=1, le=MAX_RECORD_ID)]
 
 @router.post(
     "",
-    summary="Start an import (run at once)",
+    summary="Start an import (it runs in the background)",
     response_model=None,
     responses={200: {"model": PublicImportResponse}},
 )
@@ -95,9 +105,9 @@ def start_import(
     import_request: Annotated[str | None, Form(alias="importRequest", max_length=1_000_000)] = None,
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> dict[str, Any]:
-    """Import the files with the request's column mappings; the answer is the finished
-    import with its counters (how many rows were refused, and why, is in `liaison import`'s
-    error file)."""
+    """Start importing the files with the request's column mappings, as a job of the server's
+    job runner; the answer is the import, `STARTED`. Follow it with `GET /crm/v3/imports/{id}`
+    (its state and counters) and `/errors` (the rows it refused)."""
     _can_at_all(access, write=True)
     if import_request is None or not files:
         raise _bad("Send the multipart fields importRequest (JSON) and files.")
@@ -116,15 +126,14 @@ def start_import(
         ]
         mapping.update(_options(request, objects))
         name = request.get("name")
-        started = imports.start(
+        started = import_job.start(
             database, caller, import_files, mapping, name=name if isinstance(name, str) else None
         )
     except Exception:
         for path in saved:
             path.unlink(missing_ok=True)
         raise
-    done = imports.run(database, caller, started.id)
-    return _shape(done)
+    return _shape(started, State.QUEUED)
 
 
 @router.get(
@@ -143,7 +152,8 @@ def list_imports(
         database, access.token.caller, after=after, limit=limit
     )
     readable = [i for i in found if _readable(access, i)]
-    answer: dict[str, Any] = {"results": [_shape(i) for i in readable]}
+    states = _job_states(database, access, readable)
+    answer: dict[str, Any] = {"results": [_shape(i, states.get(i.id)) for i in readable]}
     if next_after is not None:
         answer["paging"] = {"next": {"after": str(next_after)}}
     return answer
@@ -160,7 +170,7 @@ def get_import(database: Db, access: Auth, import_id: ImportId) -> dict[str, Any
     _can_at_all(access, write=False)
     found = imports.get(database, access.token.caller, import_id)
     access.read(*_objects(found))
-    return _shape(found)
+    return _shape(found, _job_states(database, access, [found]).get(found.id))
 
 
 @router.get(
@@ -314,10 +324,16 @@ def _save(folder: Path, account_id: int, uploads: list[UploadFile]) -> list[Path
     return saved
 
 
-def _shape(info: ImportInfo) -> dict[str, Any]:
+def _job_states(database: Database, access: Access, found: list[ImportInfo]) -> dict[int, State]:
+    if not found:
+        return {}
+    return jobs.states(database, access.token.caller, [i.id for i in found])
+
+
+def _shape(info: ImportInfo, job: State | None) -> dict[str, Any]:
     return {
         "id": str(info.id),
-        "state": _STATES.get(info.state, info.state),
+        "state": "DONE" if info.done else _JOB_STATES[job or State.RUNNING],
         "createdAt": iso(info.created_at),
         "updatedAt": iso(info.updated_at),
         "importName": info.mapping.get("name"),

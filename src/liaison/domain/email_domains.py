@@ -3,6 +3,7 @@ the domains a company answers to."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -18,11 +19,15 @@ _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a
 _SEPARATORS = re.compile(r"[;,\s]+")
 
 
+@functools.lru_cache(maxsize=65_536)
 def normalize(value: str) -> str | None:
     """A domain as written in a company's properties or a setting, reduced to its host name
-    (`https://www.Acme.com/about` -> `acme.com`); None when it is not a domain."""
+    (`https://www.Acme.com/about` -> `acme.com`); None when it is not a domain. Cached: a run
+    over many contacts meets the same few domains again and again."""
     host = value.strip().lower()
-    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", host).split("/")[0].split(":")[0]
+    if "://" in host:
+        host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", host)
+    host = host.split("/")[0].split(":")[0]
     host = host.removeprefix("www.").rstrip(".")
     return host if _DOMAIN.match(host) else None
 
@@ -34,14 +39,16 @@ def of_email(email: str | None) -> str | None:
     return normalize(email.rsplit("@", 1)[1])
 
 
-def company_domains(domain: str | None, additional: str | None) -> set[str]:
+@functools.lru_cache(maxsize=65_536)
+def company_domains(domain: str | None, additional: str | None) -> frozenset[str]:
     """Every domain a company answers to: its domain and its additional domains (separated by
-    semicolons, commas or spaces, as HubSpot's `hs_additional_domains`)."""
+    semicolons, commas or spaces, as HubSpot's `hs_additional_domains`). Cached: a run reads
+    the same companies chunk after chunk."""
     found = set()
     for raw in [domain or "", *_SEPARATORS.split(additional or "")]:
         if raw and (clean := normalize(raw)):
             found.add(clean)
-    return found
+    return frozenset(found)
 
 
 def parse_domains(values: Iterable[object]) -> list[str]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from liaison.domain.association_types import AssociationType
 from liaison.domain.errors import ErrorCode, LiaisonError
-from liaison.domain.graph import Graph, Pair
+from liaison.domain.graph import Graph, NewLink, Pair
+from liaison.domain.history import HistoryEvent, Source
 from liaison.domain.planner import OnConflict, Planner
 from liaison.domain.schema import Schema
 from liaison.services.database import Database
@@ -306,7 +307,7 @@ def _run(
     within: Unit | None = None,
 ) -> BatchResult[AssociationView]:
     """Apply `apply` to each input in turn. With `set_wise` (associate), the batch is first
-    offered whole to `Planner.associate_new`, which plans it at once if every input is new and
+    offered whole to `associate_new`, which plans it at once if every input is new and
     plain; any other batch goes input by input. A set-wise write that meets an existing
     association is undone whole (`store.AlreadyAssociated`) and the batch goes input by input:
     in a new transaction, or, `within` a unit that holds other writes, after rolling back to a
@@ -327,19 +328,19 @@ def _run(
         if set_wise:
             try:
                 with within.conn.begin_nested():
-                    done = _associate_new(
+                    new = associate_new(
                         within, inputs, _expected(within.schema, from_type, to_type)
                     )
-                if done is not None:
-                    return done
+                if new is not None:
+                    return _views_of(within.schema, new)
             except store.AlreadyAssociated:
                 pass
         return each(within)
     if set_wise:
         try:
             with unit_of_work(database, caller, kind) as unit:
-                done = _associate_new(unit, inputs, _expected(unit.schema, from_type, to_type))
-                return each(unit) if done is None else done
+                new = associate_new(unit, inputs, _expected(unit.schema, from_type, to_type))
+                return each(unit) if new is None else _views_of(unit.schema, new)
         except store.AlreadyAssociated:
             pass
     with unit_of_work(database, caller, kind) as unit:
@@ -384,22 +385,36 @@ def _input_by_input(
     return BatchResult(results, errors)
 
 
-def _associate_new(
-    unit: Unit, inputs: Sequence[AssociationInput], expected: tuple[str | None, str | None]
-) -> BatchResult[AssociationView] | None:
+def associate_new(
+    unit: Unit,
+    inputs: Sequence[AssociationInput],
+    expected: tuple[str | None, str | None] = (None, None),
+    *,
+    source: Source | None = None,
+    detail: Callable[[HistoryEvent], dict[str, Any]] | None = None,
+) -> list[NewLink] | None:
     """A batch of new plain associations (see `Planner.associate_new`), planned and written
-    set-wise; None (nothing done) for any other batch. Raises `store.AlreadyAssociated` (the
-    transaction must be rolled back) when one of the pairs turns out to exist."""
+    set-wise in the unit: the associations made, or None (nothing done) for any other batch.
+    Raises `store.AlreadyAssociated` (the transaction must be rolled back) when one of the
+    pairs turns out to exist. `source` and `detail` (per event) are for automation, such as
+    association by domain."""
     schema, pairs = unit.schema, [(i.from_id, i.to_id) for i in inputs]
     graph = store.load_for_new(unit.conn, unit.account_id, schema, pairs)
     if not _of_types(graph, pairs, expected):
         return None
-    planner = unit.planner(graph)
+    planner = unit.planner(graph, source=source)
     new = planner.associate_new([(i.from_id, i.to_id, i.types) for i in inputs])
     if new is None:
         return None
+    if detail is not None:  # the last field of an event is its detail
+        planner.events = [_new_tuple(HistoryEvent, (*e[:-1], detail(e))) for e in planner.events]
     store.write_new(unit.conn, unit.account_id, schema, new, now=planner.now)
     unit.save(planner)
+    return new
+
+
+def _views_of(schema: Schema, new: list[NewLink]) -> BatchResult[AssociationView]:
+    """The batch result of the associations `associate_new` made."""
     ordered = {types: schema.ordered(types) for types in {link.types for link in new}}
     views = [
         _new_tuple(AssociationView, (x.type_id, x.id, y.type_id, y.id, ordered[types]))

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from liaison.domain import email_domains
 from liaison.domain.history import Change, Source
 from liaison.domain.object_types import COMPANIES, CONTACTS
+from liaison.services import associations
+from liaison.services.associations import AssociationInput
 from liaison.services.database import Database
 from liaison.services.unit import Caller, Unit, reading, unit_of_work
 from liaison.storage import domain_settings as store
 from liaison.storage import records as records_store
-from liaison.storage.associations import Needs, load_graph
+from liaison.storage.associations import AlreadyAssociated, Needs, load_graph
 
 
 @dataclass(frozen=True)
@@ -76,12 +78,7 @@ def associate_by_domain(
 
 def associate_existing(unit: Unit, contact_ids: Sequence[int]) -> DomainRun:
     """`associate_by_domain` in a unit of the caller's (a chunk of the retroactive run's job)."""
-    rows = records_store.get_many(unit.conn, unit.account_id, contact_ids)
-    emails = {
-        row.id: row.properties.get("email")
-        for row in rows.values()
-        if row.type_id == CONTACTS and not row.archived
-    }
+    emails = store.contact_emails(unit.conn, unit.account_id, contact_ids)
     return _associate(unit, _settings(unit), emails)
 
 
@@ -103,7 +100,8 @@ def _settings(unit: Unit) -> DomainSettings:
 
 
 def _associate(unit: Unit, settings: DomainSettings, emails: Mapping[int, str | None]) -> DomainRun:
-    """Associate each live contact (ID -> email) with its domain's company."""
+    """Associate each live contact (ID -> email) with its domain's company, unless they are
+    associated already: set-wise, or pair by pair where a rule may refuse one (a limit)."""
     domain_of: dict[int, str] = {}
     for contact_id, email in emails.items():
         domain = email_domains.of_email(email)
@@ -115,9 +113,41 @@ def _associate(unit: Unit, settings: DomainSettings, emails: Mapping[int, str | 
     companies = store.companies_by_domain(unit.conn, unit.account_id, domains)
     created = _create_companies(unit, [d for d in domains if d not in companies], settings)
     companies.update(created)
-    wanted = [(c, companies[d], d) for c, d in domain_of.items() if d in companies]
-    if not wanted:
+    matched = {c: companies[d] for c, d in domain_of.items() if d in companies}
+    new = matched.keys() - {
+        c for c, _ in store.associated_pairs(unit.conn, unit.account_id, matched.items())
+    }
+    if not new:
         return DomainRun(0, len(created))
+    details = {
+        d: {"reason": email_domains.reason(d, d in created), "domain": d}
+        for d in {domain_of[c] for c in new}
+    }
+    wanted = [(c, matched[c], details[domain_of[c]]) for c in sorted(new)]
+    return DomainRun(_write(unit, wanted), len(created))
+
+
+def _write(unit: Unit, wanted: Sequence[tuple[int, int, dict[str, str]]]) -> int:
+    """Make these new (contact, company) associations, with their history detail; how many."""
+    inputs = [AssociationInput(contact, company) for contact, company, _ in wanted]
+    detail_of = {contact: detail for contact, _, detail in wanted}
+    try:
+        with unit.conn.begin_nested():
+            done = associations.associate_new(
+                unit,
+                inputs,
+                (CONTACTS, COMPANIES),
+                source=Source.DOMAIN_AUTO,
+                detail=lambda e: detail_of[e.from_id if e.from_type == CONTACTS else e.to_id],
+            )
+        if done is not None:
+            return len(done)
+    except AlreadyAssociated:
+        pass
+    return _write_pair_by_pair(unit, wanted)
+
+
+def _write_pair_by_pair(unit: Unit, wanted: Sequence[tuple[int, int, dict[str, str]]]) -> int:
     graph = load_graph(
         unit.conn,
         unit.account_id,
@@ -129,16 +159,11 @@ def _associate(unit: Unit, settings: DomainSettings, emails: Mapping[int, str | 
         ),
     )
     planner = unit.planner(graph, source=Source.DOMAIN_AUTO)
-    before = len(planner.events)
-    for contact, company, domain in wanted:
-        planner.detail = {
-            "reason": email_domains.reason(domain, domain in created),
-            "domain": domain,
-        }
+    for contact, company, detail in wanted:
+        planner.detail = detail
         planner.attempt(planner.associate_plain, contact, company)
-    made = sum(1 for e in planner.events[before:] if e.change is Change.CREATED)
     unit.save(planner)
-    return DomainRun(made, len(created))
+    return sum(1 for e in planner.events if e.change is Change.CREATED)
 
 
 def _create_companies(

@@ -37,6 +37,8 @@ class Operation:
     actor_name: str | None
     started_at: datetime
     entries: list[HistoryEntry]
+    next_after: int | None = None
+    """The history ID to read on from (`operation(after=…)`) when there are more entries."""
 
 
 def record_history(
@@ -96,7 +98,18 @@ def association_history(
         return unit.with_recent_schema(read)
 
 
-def operation(database: Database, caller: Caller, operation_id: int) -> Operation:
+def operation(
+    database: Database,
+    caller: Caller,
+    operation_id: int,
+    *,
+    after: int = 0,
+    limit: int | None = None,
+) -> Operation:
+    """The operation (H6) with its entries, oldest first: all of them, or with `limit` one
+    page of them from the first history ID past `after`."""
+    if limit is not None:
+        _check_limit(limit)
     with reading(database, caller) as unit:
         row = operations_store.get(unit.conn, unit.account_id, operation_id)
         if row is None:
@@ -105,7 +118,15 @@ def operation(database: Database, caller: Caller, operation_id: int) -> Operatio
                 f"There is no operation {operation_id}.",
                 operationId=operation_id,
             )
-        rows = store.for_operation(unit.conn, unit.account_id, operation_id)
+        rows = store.for_operation(
+            unit.conn,
+            unit.account_id,
+            operation_id,
+            after=after,
+            limit=None if limit is None else limit + 1,
+        )
+        more = limit is not None and len(rows) > limit
+        rows = rows[:limit]
         return Operation(
             id=row.id,
             kind=row.kind,
@@ -115,6 +136,7 @@ def operation(database: Database, caller: Caller, operation_id: int) -> Operatio
             actor_name=row.actor_name,
             started_at=to_datetime(row.started_at),
             entries=[_entry(r, r.from_id, to_datetime(r.at)) for r in rows],
+            next_after=rows[-1].id if more else None,
         )
 
 

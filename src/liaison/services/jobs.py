@@ -173,6 +173,13 @@ def find(database: Database, caller: Caller, job_id: int) -> Job | None:
         return None if row is None else _job(row)
 
 
+def states(database: Database, caller: Caller, job_ids: list[int]) -> dict[int, State]:
+    """The state of each of these operations that is a job, in one read."""
+    with reading(database, caller) as unit:
+        found = store.states(unit.conn, unit.account_id, job_ids)
+        return {job_id: State(state) for job_id, state in found.items()}
+
+
 def recent(database: Database, caller: Caller, *, limit: int = RECENT) -> list[Job]:
     with reading(database, caller) as unit:
         return [_job(row) for row in store.recent(unit.conn, unit.account_id, limit=limit)]

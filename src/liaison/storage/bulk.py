@@ -26,6 +26,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.types import TypeEngine
 
 Row = Sequence[Any]
 
@@ -60,18 +61,21 @@ def ids_in(conn: Connection, column: ColumnElement[Any], ids: Iterable[int]) -> 
     return column.in_(listed.scalar_subquery())
 
 
-def listed(dialect: str, column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+def listed(
+    dialect: str, column: ColumnElement[Any], name: str, *, of: type[TypeEngine[Any]] = BigInteger
+) -> ColumnElement[bool]:
     """`column IN :name` for a statement built once per dialect (see `fetch`): the value of
-    `name` is `id_list(conn, ids)`, one parameter whatever the number of IDs."""
+    `name` is `id_list(conn, ids)`, one parameter whatever the number of IDs (or of values of
+    type `of`, such as Text)."""
     if dialect == "postgresql":
-        return column == any_(cast(bindparam(name), postgresql.ARRAY(BigInteger)))
+        return column == any_(cast(bindparam(name), postgresql.ARRAY(of)))
     listed: Select[Any] = select(literal_column("value")).select_from(
         func.json_each(bindparam(name))
     )
     return column.in_(listed.scalar_subquery())
 
 
-def id_list(conn: Connection, ids: Iterable[int]) -> Any:
+def id_list(conn: Connection, ids: Iterable[int | str]) -> Any:
     """The value of a `listed` parameter: a list (PostgreSQL) or a JSON array (SQLite)."""
     return list(ids) if conn.dialect.name == "postgresql" else json.dumps(list(ids))
 

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, delete, func, not_, or_, select
+from sqlalchemy import (
+    Connection,
+    Text,
+    bindparam,
+    delete,
+    literal_column,
+    not_,
+    select,
+    union,
+)
 
 from liaison.domain.email_domains import company_domains
-from liaison.domain.object_types import COMPANIES
-from liaison.storage import bulk
-from liaison.storage.tables import domain_settings, records
-
-_CHUNK = 500
+from liaison.domain.object_types import COMPANIES, CONTACTS
+from liaison.storage import bulk, fetch
+from liaison.storage.tables import (
+    COMPANY_ADDITIONAL_DOMAINS,
+    COMPANY_DOMAIN,
+    COMPANY_ROWS,
+    TextProperty,
+    associations,
+    domain_settings,
+    records,
+)
 
 
 def load(conn: Connection, account_id: int) -> Any | None:
@@ -41,35 +56,62 @@ def save(
     )
 
 
+def contact_emails(conn: Connection, account_id: int, ids: Iterable[int]) -> dict[int, str | None]:
+    """The email of each of these contacts that is live (ID -> email, None when it has none)."""
+    params = {"account": account_id, "ids": bulk.id_list(conn, ids)}
+    return dict(fetch.seen_rows(conn, _EMAILS[conn.dialect.name], params))
+
+
 def companies_by_domain(
     conn: Connection, account_id: int, domains: Sequence[str]
 ) -> dict[str, int]:
     """The live company each domain names (its domain or one of its additional domains), the
-    oldest when several do. Reads the companies whose domain is one of `domains` (in chunks)
-    and those with additional domains."""
-    r = records.c
-    domain = func.lower(r.properties["domain"].as_string())
-    additional = r.properties["hs_additional_domains"].as_string()
+    oldest when several do. One statement: the companies whose lowered domain is one of
+    `domains` (or `www.` one), and those with additional domains, each found by its index
+    (`tables.COMPANY_DOMAIN`)."""
+    spelled = bulk.id_list(conn, [*domains, *(f"www.{d}" for d in domains)])
+    rows = fetch.seen_rows(
+        conn, _COMPANIES[conn.dialect.name], {"account": account_id, "domains": spelled}
+    )
     wanted = set(domains)
     found: dict[str, int] = {}
-    chunks = [list(domains[i : i + _CHUNK]) for i in range(0, len(domains), _CHUNK)] or [[]]
-    for index, chunk in enumerate(chunks):
-        spelled = chunk + [f"www.{d}" for d in chunk]
-        condition: ColumnElement[bool] = domain.in_(spelled)
-        if index == 0:  # companies with additional domains: read once
-            condition = or_(condition, func.coalesce(additional, "") != "")
-        rows = conn.execute(
-            select(r.id, r.properties["domain"].as_string(), additional)
-            .where(
-                r.account_id == account_id,
-                r.type_id == COMPANIES,
-                not_(r.archived),
-                condition,
-            )
-            .order_by(r.id)
-        )
-        for company_id, main, extra in rows:
-            for name in company_domains(main, extra) & wanted:
-                if name not in found or company_id < found[name]:
-                    found[name] = company_id
+    for company_id, main, extra in rows:
+        for name in company_domains(main, extra) & wanted:
+            if name not in found or company_id < found[name]:
+                found[name] = company_id
     return found
+
+
+def associated_pairs(
+    conn: Connection, account_id: int, pairs: Iterable[tuple[int, int]]
+) -> set[tuple[int, int]]:
+    """Which of these (contact, company) pairs are associated: one primary-key lookup each."""
+    keys = [(contact, COMPANIES, company) for contact, company in pairs]
+    rows = bulk.lookup(conn, associations, ("from_id", "to_id"), account_id, keys)
+    return {(int(contact), int(company)) for contact, company in rows}
+
+
+_r = records.c
+_DIALECTS = ("sqlite", "postgresql")
+_EMAILS = {
+    dialect: select(_r.id, TextProperty("email")).where(
+        _r.account_id == bindparam("account"),
+        bulk.listed(dialect, _r.id, "ids"),
+        _r.type_id == CONTACTS,
+        not_(_r.archived),
+    )
+    for dialect in _DIALECTS
+}
+_LIVE_COMPANY = (_r.account_id == bindparam("account"), COMPANY_ROWS, not_(_r.archived))
+_COMPANIES = {
+    dialect: union(
+        select(_r.id, TextProperty("domain"), COMPANY_ADDITIONAL_DOMAINS).where(
+            *_LIVE_COMPANY, bulk.listed(dialect, COMPANY_DOMAIN, "domains", of=Text)
+        ),
+        select(_r.id, TextProperty("domain"), COMPANY_ADDITIONAL_DOMAINS).where(
+            *_LIVE_COMPANY, literal_column("''") < COMPANY_ADDITIONAL_DOMAINS
+        ),
+    )
+    for dialect in _DIALECTS
+}
+"""Prebuilt for `fetch`: the companies a list of domains may name."""

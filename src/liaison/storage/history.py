@@ -212,21 +212,32 @@ _OF_OPERATION = _with_actor(
     h.c.id.between(bindparam("first"), bindparam("last")),
     h.c.operation_id == bindparam("operation"),
 ).order_by(h.c.id)
+_OF_OPERATION_PAGE = _OF_OPERATION.limit(bindparam("limit"))
 
 
-def for_operation(conn: Connection, account_id: int, operation_id: int) -> list[Any]:
+def for_operation(
+    conn: Connection,
+    account_id: int,
+    operation_id: int,
+    *,
+    after: int = 0,
+    limit: int | None = None,
+) -> list[Any]:
     """The operation's rows, oldest first, found in the ID range noted on it (a job's range
-    may hold other operations' rows too, written between its chunks: decision 0013)."""
+    may hold other operations' rows too, written between its chunks: decision 0013); with
+    `limit`, at most that many, from the first ID past `after`."""
     found = operations_store.get(conn, account_id, operation_id)
     if found is None or found.first_history_id is None:
         return []
     params = {
         "account": account_id,
-        "first": found.first_history_id,
+        "first": max(found.first_history_id, after + 1),
         "last": found.last_history_id,
         "operation": operation_id,
     }
-    return _rows(conn, _OF_OPERATION, params)
+    if limit is None:
+        return _rows(conn, _OF_OPERATION, params)
+    return _rows(conn, _OF_OPERATION_PAGE, {**params, "limit": limit})
 
 
 def _rows(conn: Connection, statement: Any, params: dict[str, Any]) -> list[Any]:

@@ -71,6 +71,14 @@ def get(conn: Connection, account_id: int, job_id: int) -> Row[Any] | None:
     ).first()
 
 
+def states(conn: Connection, account_id: int, job_ids: list[int]) -> dict[int, str]:
+    """The state of each of these jobs that exists."""
+    statement = select(jobs.c.operation_id, jobs.c.state).where(
+        jobs.c.account_id == account_id, jobs.c.operation_id.in_(job_ids)
+    )
+    return {row.operation_id: row.state for row in conn.execute(statement)}
+
+
 def recent(conn: Connection, account_id: int, *, limit: int) -> list[Row[Any]]:
     """The account's jobs, newest first (a job's ID is its operation's, handed out in order)."""
     statement = (
