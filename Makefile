@@ -24,8 +24,12 @@ install: $(STAMP) $(HTMX)
 run: $(STAMP) $(HTMX)
 	$(BIN)/liaison serve --demo
 
+# In parallel (pytest-xdist), a test module per worker at a time: a module's tests share its
+# live server and may build on one another. TEST_WORKERS=0 runs them in this one process.
+TEST_WORKERS ?= 2
+
 test: $(STAMP) $(HTMX)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)

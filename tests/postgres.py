@@ -93,10 +93,21 @@ def _own_cluster(bin_dir: str) -> Iterator[str | None]:
         shutil.rmtree(data, ignore_errors=True)
 
 
+def database_name(purpose: str) -> str:
+    """A database name of this test process alone: its pytest-xdist worker and PID, so that
+    parallel workers and other runs on the same server never share one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return f"liaison_{purpose}_{worker}_{os.getpid()}"
+
+
 def create_database(admin_url: str, name: str) -> str:
+    """A new, empty test database; its URL. Its commits do not wait for the WAL to reach the
+    disk: only a crash of the server could lose the last of them, which a test database does
+    not mind, and the disk is shared with other people's benchmarks."""
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     base, _, _ = admin_url.rpartition("/")
     return f"{base}/{name}"
 

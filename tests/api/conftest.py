@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +67,7 @@ def live(
         if admin_url is None:
             missing("no PostgreSQL server is reachable and none could be started")
             return
-        name = f"liaison_live_{os.getpid()}"
+        name = postgres.database_name("live")
         url = postgres.create_database(admin_url, name)
         try:
             with _served(url, tmp, store) as live_server:

@@ -1,10 +1,13 @@
-"""Helpers of the browser tests: where screenshots go, which Chromium, signing in."""
+"""Helpers of the browser tests: where screenshots go, which Chromium, signing in, waiting for
+htmx."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +41,28 @@ def card_item(page: Any, name: str, card: str = "companies") -> Any:
     return section.locator("li.assoc-item", has=page.get_by_role("link", name=name, exact=True))
 
 
+_IDLE = "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+_SETTLES = """() => {
+    if (window.liaisonSettles === undefined) {
+        window.liaisonSettles = 0;
+        document.addEventListener("htmx:afterSettle", () => { window.liaisonSettles += 1; });
+    }
+    return window.liaisonSettles;
+}"""
+
+
 def settled(page: Any) -> None:
-    """Wait until htmx has swapped and settled what it fetched, so that the new content's
-    triggers are bound before the test acts on it (under load the gap is visible)."""
-    page.wait_for_function(
-        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
+    """Wait until htmx has swapped and settled what it is fetching, so that the new content's
+    triggers are bound (htmx binds them a moment after the swap) before the test acts on it.
+    For content that came by itself (`hx-trigger="load"`, polling) and is already shown."""
+    page.wait_for_function(f"() => {_IDLE}")
+
+
+@contextlib.contextmanager
+def swapping(page: Any) -> Iterator[None]:
+    """Around an action that makes htmx fetch and swap content (a click, a typed search after
+    its delay, a changed select): leave only once a swap has settled and htmx is idle. Acting
+    on what a pending request is about to replace is what makes a browser test flaky."""
+    before = page.evaluate(_SETTLES)
+    yield
+    page.wait_for_function(f"before => window.liaisonSettles > before && {_IDLE}", arg=before)

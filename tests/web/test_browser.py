@@ -19,7 +19,7 @@ from liaison.services.associations import AssociationInput
 from liaison.services.database import Database
 from liaison.services.demo import demo_caller
 from tests.served import serving
-from tests.web.browsing import SCREENSHOTS, card_item, sign_in
+from tests.web.browsing import SCREENSHOTS, card_item, sign_in, swapping
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,8 @@ def test_S1_U1_sign_in_search_open_a_contact_and_sign_out(page: Any, served: See
     expect(page.get_by_role("link", name="Zoe Browser")).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "contacts-index.png"), full_page=True)
 
-    page.get_by_label("Search contacts").fill("zoe")  # htmx searches as you type
+    with swapping(page):
+        page.get_by_label("Search contacts").fill("zoe")  # htmx searches as you type
     expect(rows).to_have_count(1)
     page.wait_for_url(re.compile(r"q=zoe"))
     expect(page.locator(".count")).to_contain_text("1 contact matching")
@@ -137,7 +138,8 @@ def test_U3_set_as_primary_from_the_card_menu(page: Any, served: Seeded) -> None
     page.goto(f"{served.url}/app/contacts/{served.zoe}")
     globex = card_item(page, "Globex")
     globex.get_by_label("Actions for Globex").click()
-    globex.get_by_role("button", name="Set as primary").click()
+    with swapping(page):
+        globex.get_by_role("button", name="Set as primary").click()
     expect(page.get_by_role("status")).to_have_text("Primary company changed.")
     expect(card_item(page, "Globex").locator(".badge.primary")).to_be_visible()
     expect(card_item(page, "Acme").locator(".badge.primary")).to_have_count(0)

@@ -19,7 +19,7 @@ from liaison.services import labels, records, tokens
 from liaison.services.database import Database
 from liaison.services.demo import demo_caller
 from tests.served import serving
-from tests.web.browsing import SCREENSHOTS, settled, sign_in
+from tests.web.browsing import SCREENSHOTS, sign_in, swapping
 
 
 @dataclass(frozen=True)
@@ -81,17 +81,29 @@ def _deal_contacts(served: Seeded) -> set[int]:
             return found
 
 
-def _associate_with_the_deal(page: Any, label: str | None = None) -> None:
-    page.get_by_role("button", name="Associate…").click()
-    panel = page.get_by_role("form", name="Associate")
-    panel.get_by_label("With a record of type").wait_for()
-    settled(page)
-    panel.get_by_label("With a record of type").select_option("deals")
-    expect_ready = panel.get_by_label("Search deals")
-    expect_ready.wait_for()
-    settled(page)
-    expect_ready.fill("Bulk deal")
+def _choose_the_deal(page: Any, verb: str) -> Any:
+    """Open the bulk panel of this verb, pick deals as the other type and search for the deal;
+    return the panel. Each step waits for the swap it causes: the type's select replaces the
+    whole panel (which keeps the keyboard's focus on it), the search its list of deals."""
+    from playwright.sync_api import expect
+
+    with swapping(page):
+        page.get_by_role("button", name=f"{verb}…").click()
+    panel = page.get_by_role("form", name=verb)
+    kind = panel.get_by_label(re.compile("record of type"))
+    kind.focus()
+    with swapping(page):
+        page.keyboard.type("d")  # Deals
+    expect(kind).to_have_value("deals")
+    expect(kind).to_be_focused()
+    with swapping(page):
+        panel.get_by_label("Search deals").fill("Bulk deal")
     panel.get_by_label("Bulk deal").check()
+    return panel
+
+
+def _associate_with_the_deal(page: Any, label: str | None = None) -> None:
+    panel = _choose_the_deal(page, "Associate")
     if label:
         panel.get_by_label("Label (optional)").select_option(label=label)
     panel.get_by_role("button", name="Associate", exact=True).click()
@@ -147,11 +159,7 @@ def test_U5_bulk_remove_association_of_5_contacts_from_the_deal(page: Any, serve
     for i in range(5):
         rows.nth(i).check()
         removed.add(int(rows.nth(i).get_attribute("value")))
-    page.get_by_role("button", name="Remove association…").click()
-    panel = page.get_by_role("form", name="Remove association")
-    panel.get_by_label("From a record of type").select_option("deals")
-    panel.get_by_label("Search deals").fill("Bulk deal")
-    panel.get_by_label("Bulk deal").check()
+    panel = _choose_the_deal(page, "Remove association")
     panel.get_by_role("button", name="Remove association", exact=True).click()
     result = page.locator("#bulk-panel .bulk-result")
     expect(result).to_contain_text("Remove the association of 5 contacts with Bulk deal: done.")

@@ -93,6 +93,7 @@ def test_import_contacts_with_companies_and_labels_from_the_web_ui(
 
     sign_in(page, served.url)
     page.get_by_role("link", name="Imports").click()
+    page.wait_for_url("**/app/imports")  # loaded: htmx has bound the upload form
     form = page.get_by_role("form", name="New import")
     form.get_by_label("Each row is a").select_option("contacts")
     form.get_by_label("with its (optional)").select_option("companies")

@@ -19,7 +19,7 @@ from liaison.services.associations import AssociationInput
 from liaison.services.database import Database
 from liaison.services.demo import demo_caller
 from tests.served import serving
-from tests.web.browsing import SCREENSHOTS, card_item, sign_in
+from tests.web.browsing import SCREENSHOTS, card_item, sign_in, swapping
 
 
 @dataclass(frozen=True)
@@ -91,26 +91,32 @@ def test_U2_U3_add_two_companies_label_one_and_remove_the_primary_naming_a_succe
     expect(card_item(page, "Umbrella").locator(".badge.primary")).to_be_visible()
 
     companies = page.locator('section[data-type="companies"]')
-    companies.get_by_role("button", name="Add companies").click()
+    with swapping(page):
+        companies.get_by_role("button", name="Add companies").click()
     panel = page.get_by_role("region", name="Add companies")
-    panel.get_by_label("Search companies").fill("i")  # Initech and Hooli, as you type
+    with swapping(page):
+        panel.get_by_label("Search companies").fill("i")  # Initech and Hooli, as you type
     expect(panel.locator("#add-results li")).to_have_count(2)
     panel.get_by_label("Initech").check()
     panel.get_by_label("Hooli").check()
-    panel.get_by_role("button", name="Next").click()
+    with swapping(page):
+        panel.get_by_role("button", name="Next").click()
     panel.get_by_label("Replace Umbrella as primary with Hooli").check()
     page.screenshot(path=str(SCREENSHOTS / "add-panel.png"), full_page=True)
-    panel.get_by_role("button", name="Save").click()
+    with swapping(page):
+        panel.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_have_text("2 companies associated.")
     expect(card_item(page, "Hooli").locator(".badge.primary")).to_be_visible()
     expect(card_item(page, "Umbrella").locator(".badge.primary")).to_have_count(0)
 
     initech = card_item(page, "Initech")
     initech.get_by_label("Actions for Initech").click()
-    initech.get_by_role("button", name="Edit labels").click()
+    with swapping(page):
+        initech.get_by_role("button", name="Edit labels").click()
     form = page.get_by_role("form", name="Labels of Initech")
     form.get_by_label("Advisor").check()
-    form.get_by_role("button", name="Save labels").click()
+    with swapping(page):
+        form.get_by_role("button", name="Save labels").click()
     expect(page.get_by_role("status")).to_have_text("Labels saved.")
     expect(card_item(page, "Initech").locator(".badge.label")).to_have_text("Advisor")
 

@@ -19,7 +19,7 @@ from liaison.services.associations import AssociationInput
 from liaison.services.database import Database
 from liaison.services.demo import demo_caller
 from tests.served import serving
-from tests.web.browsing import SCREENSHOTS, card_item, sign_in
+from tests.web.browsing import SCREENSHOTS, card_item, sign_in, swapping
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,8 @@ def test_a5_a_label_created_in_settings_is_used_from_edit_labels(page: Any, serv
     page.goto(f"{served.url}/app/contacts/{served.max}")
     umbrella = card_item(page, "Umbrella")
     umbrella.get_by_label("Actions for Umbrella").click()
-    umbrella.get_by_role("button", name="Edit labels").click()
+    with swapping(page):
+        umbrella.get_by_role("button", name="Edit labels").click()
     labels_form = page.get_by_role("form", name="Labels of Umbrella")
     labels_form.get_by_label("Champion").check()
     labels_form.get_by_role("button", name="Save labels").click()
@@ -116,12 +117,15 @@ def test_a6_a_limit_set_in_settings_refuses_in_the_add_panel(page: Any, served: 
     try:
         page.goto(f"{served.url}/app/contacts/{served.limited}")
         companies = page.locator('section[data-type="companies"]')
-        companies.get_by_role("button", name="Add companies").click()
+        with swapping(page):
+            companies.get_by_role("button", name="Add companies").click()
         panel = page.get_by_role("region", name="Add companies")
-        panel.get_by_label("Search companies").fill("Initech")
+        with swapping(page):
+            panel.get_by_label("Search companies").fill("Initech")
         expect(panel.locator("#add-results li")).to_have_count(1)
         panel.get_by_label("Initech").check()
-        panel.get_by_role("button", name="Next").click()
+        with swapping(page):
+            panel.get_by_role("button", name="Next").click()
         panel.get_by_role("button", name="Save").click()
         expect(panel.get_by_role("alert")).to_have_text(
             f"Contact {served.limited} (Lim It) may be associated with at most 1 company; it has 1."
@@ -156,9 +160,11 @@ def test_o3_a_custom_type_made_in_settings_gets_records_from_a_contact(
 
     page.goto(f"{served.url}/app/contacts/{served.max}")
     vehicles = page.locator('section[data-type="vehicle"]')
-    vehicles.get_by_role("button", name="Add vehicles").click()
+    with swapping(page):
+        vehicles.get_by_role("button", name="Add vehicles").click()
     panel = page.get_by_role("region", name="Add vehicles")
-    panel.get_by_role("tab", name="Create new").click()
+    with swapping(page):
+        panel.get_by_role("tab", name="Create new").click()
     panel.get_by_label("Licence plate").fill("EL 4242")
     panel.get_by_role("button", name="Create", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("Vehicle EL 4242 created and associated.")

@@ -16,7 +16,7 @@ from liaison.services.associations import AssociationInput
 from liaison.services.database import Database
 from liaison.services.demo import demo_caller
 from tests.served import serving
-from tests.web.browsing import SCREENSHOTS, sign_in
+from tests.web.browsing import SCREENSHOTS, settled, sign_in, swapping
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ def test_t1_t2_log_a_note_on_a_contact_and_see_it_on_its_company_and_deal(
     page.goto(f"{served.url}/app/contacts/{served.contact}")
     timeline = page.locator("#timeline")
     expect(timeline).to_contain_text("No activities yet.")
+    settled(page)  # the timeline came by itself (hx-trigger="load"): its forms are bound
 
     timeline.get_by_text("Log note", exact=True).click()
     form = page.get_by_role("form", name="Log a note")
@@ -83,7 +84,9 @@ def test_t1_t2_log_a_note_on_a_contact_and_see_it_on_its_company_and_deal(
     expect(page.locator("#timeline li.timeline-entry")).to_contain_text("Talked about the renewal")
     page.goto(f"{served.url}/app/deals/{served.deal}")
     expect(page.locator("#timeline li.timeline-entry")).to_contain_text("Talked about the renewal")
-    page.locator("#timeline").get_by_role("link", name="Tasks").click()
+    settled(page)
+    with swapping(page):
+        page.locator("#timeline").get_by_role("link", name="Tasks").click()
     expect(page.locator("#timeline")).to_contain_text("No activities yet.")
 
 
