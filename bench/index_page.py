@@ -3,18 +3,24 @@ Tickets columns and the Primary company column, among `contacts` contacts with t
 associations each (one company, which P3 makes primary, one deal, one ticket).
 
 Liaison: `browse.index_page` (the page with its count in one statement, the association cells
-with the primary companies in another), and again with the page rendered to HTML by the web UI's
-template. The floor: one hand-written statement on the same tables fetching the same 50 rows
-(newest first) with every associated record's name and whether it is the primary. Both must
-find the same contacts and the same associated names before they are timed.
+with the primary companies in another); and again with all the web UI's route does for a
+request of the page: the page from the service, what surrounds it (`index_context`: the
+navigation's types, the links) and the template the request gets rendered as the response's
+body, the whole page for a browser's request, the results alone for htmx's (the search box's).
+The floor: one hand-written statement on the same tables fetching the same 50 rows (newest
+first) with every associated record's name and whether it is the primary. Both must find the
+same contacts and the same associated names before they are timed; each is then timed doing its
+work alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from rich.console import Console
+from starlette.requests import Request
 
 from bench import dataset
 from bench.bare import BareStore
@@ -26,10 +32,9 @@ from liaison.services.associations import AssociationInput
 from liaison.services.browse import IndexColumns, IndexPage
 from liaison.services.database import Database
 from liaison.services.unit import Caller, reading
-from liaison.web.columns import columns_of
 from liaison.web.index_params import IndexParams
-from liaison.web.pages.index import IndexContext
-from liaison.web.templating import Chrome, templates
+from liaison.web.pages import index
+from liaison.web.templating import render
 
 FULL_CONTACTS = 100_000
 POOL_SHARE = 10
@@ -38,9 +43,10 @@ PAGE = 50
 GOAL = "<= 5"
 MAX_SECONDS = 15.0
 _BATCH = 6_000
-_RESULTS = templates.get_template("_index_results.html")
-"""The table of an index page, as the web UI renders it (the rest of the page is the same
-whatever it shows)."""
+_BROWSER = [(b"accept", b"text/html")]
+_HTMX = [(b"hx-request", b"true"), (b"hx-target", b"results")]
+"""The headers of a browser's request for the page (the whole page) and of htmx's (the search
+box's: the results alone)."""
 COLUMNS = IndexColumns(("companies", "deals", "tickets"), primary_company=True)
 """Four columns: three association columns and the Primary company column."""
 
@@ -92,8 +98,9 @@ def run(
         f"({sizes.associations:,} associations)"
     )
     return [
-        bench.compare(name, bench.liaison_page),
-        bench.compare(f"{name}, rendered to HTML", bench.liaison_html),
+        bench.compare(name, bench.page),
+        bench.compare(f"{name}, rendered as the whole page", bench.whole_page),
+        bench.compare(f"{name}, rendered as htmx's results", bench.results),
     ]
 
 
@@ -136,34 +143,30 @@ class _Bench:
     ) -> None:
         self.database, self.caller, self.bare = database, caller, bare
         self.store, self.repeat, self.out = store, repeat, out
-        user = users.ensure_demo_user(database)
-        self.chrome = Chrome(user, browse.object_types(database, caller), "contacts")
+        self.user = users.ensure_demo_user(database)
         self.primary_type = _primary_type(database, caller)
 
     def page(self) -> IndexPage:
         return browse.index_page(self.database, self.caller, CONTACTS, limit=PAGE, columns=COLUMNS)
 
-    def liaison_page(self) -> list[tuple[int, frozenset[str]]]:
-        return _shown(self.page())
+    def whole_page(self) -> _Response:
+        return self.rendered(_BROWSER)
 
-    def liaison_html(self) -> list[tuple[int, frozenset[str]]]:
+    def results(self) -> _Response:
+        return self.rendered(_HTMX)
+
+    def rendered(self, headers: list[tuple[bytes, bytes]]) -> _Response:
+        """What the web UI's route does for a request of the page with these headers: the
+        service's page, the rest of what the page shows (`index_context`), the template the
+        request gets (`template_for`) rendered as the response's body."""
+        request = Request({"type": "http", "method": "GET", "path": "/", "headers": headers})
         page = self.page()
-        context = IndexContext(
-            self.chrome,
-            page,
-            columns_of(page.object_type),
-            IndexParams(columns=COLUMNS),
-            None,
-            None,
-        )
-        html = _RESULTS.render(page=context)
-        if html.count('<th scope="row">') != len(page.records):
-            raise RuntimeError("the rendered page does not show every row")
-        return _shown(page)
+        context = index.index_context(self.user, page, IndexParams(columns=COLUMNS), paged=False)
+        return _Response(page, render(request, index.template_for(request), page=context).body)
 
-    def floor(self) -> list[tuple[int, frozenset[str]]]:
+    def floor(self) -> list[tuple[Any, ...]]:
         account = self.caller.account_id
-        rows = self.bare.query(
+        return self.bare.query(
             _FLOOR,
             (
                 account,
@@ -179,18 +182,11 @@ class _Bench:
                 self.primary_type,
             ),
         )
-        found: dict[int, set[str]] = {}
-        for contact_id, _, _, _, name, primary in rows:
-            names = found.setdefault(contact_id, set())
-            if name is not None:
-                names.add(name)
-            if primary is not None:
-                names.add(f"primary:{name}")
-        return [(i, frozenset(n)) for i, n in found.items()]
 
-    def compare(self, name: str, liaison: Callable[[], list[tuple[int, frozenset[str]]]]) -> Result:
-        mine, bare = liaison(), self.floor()
-        if mine != bare:
+    def compare(self, name: str, liaison: Callable[[], IndexPage | _Response]) -> Result:
+        """Both sides must show the same rows; then each is timed doing its work alone (the
+        comparison is not timed)."""
+        if _shown(liaison()) != _found(self.floor()):
             raise RuntimeError(f"{name}: Liaison and the floor show different rows")
         liaison_time, floor_time, runs = medians(
             liaison, self.floor, repeat=self.repeat, max_seconds=MAX_SECONDS
@@ -202,8 +198,20 @@ class _Bench:
         return Result.duration(name, self.store, liaison_time, floor_time, GOAL)
 
 
-def _shown(page: IndexPage) -> list[tuple[int, frozenset[str]]]:
-    """Each row's ID with every associated name it shows (the primary company marked)."""
+@dataclass(frozen=True)
+class _Response:
+    page: IndexPage
+    body: bytes
+
+
+Shown = list[tuple[int, frozenset[str]]]
+"""Each row's ID with every associated name it shows (the primary company marked)."""
+
+
+def _shown(result: IndexPage | _Response) -> Shown:
+    page = result if isinstance(result, IndexPage) else result.page
+    if isinstance(result, _Response) and result.body.count(b'<th scope="row">') != PAGE:
+        raise RuntimeError("the rendered page does not show every row")
     shown = []
     for record in page.records:
         names: set[str] = set()
@@ -214,6 +222,17 @@ def _shown(page: IndexPage) -> list[tuple[int, frozenset[str]]]:
             names.add(f"primary:{primary.name}")
         shown.append((record.id, frozenset(names)))
     return shown
+
+
+def _found(rows: list[tuple[Any, ...]]) -> Shown:
+    found: dict[int, set[str]] = {}
+    for contact_id, _, _, _, name, primary in rows:
+        names = found.setdefault(contact_id, set())
+        if name is not None:
+            names.add(name)
+        if primary is not None:
+            names.add(f"primary:{name}")
+    return [(i, frozenset(n)) for i, n in found.items()]
 
 
 def _primary_type(database: Database, caller: Caller) -> int:

@@ -270,8 +270,8 @@ class Planner:
 
     def _free_label(self, from_type: str, to_type: str, type_id: int) -> _EventTypes | None:
         """A label `associate_new` may add to a new association of these record types: one of
-        the pair's, exclusive neither way and limited neither way, so nothing can refuse it. Its event's
-        type, label, inverse type and inverse label; None for any other type."""
+        the pair's, exclusive neither way and limited neither way, so nothing can refuse it.
+        Its event's type, label, inverse type and inverse label; None for any other type."""
         schema = self.schema
         try:
             found = schema.association_type(type_id, from_type, to_type)

@@ -202,13 +202,13 @@ def _counted(conn: Connection, matching: Matching, rows: list[Row], after: Any, 
 
 def _page(matching: Matching, *, by_name: bool, descending: bool, keyed: bool) -> Select[Any]:
     if matching.conditions:
-        return _page_statement(matching.where(), by_name, descending, keyed)
+        return _page_statement(matching.where(), by_name, descending, keyed, walk_index=False)
     return _plain_page(bool(matching.search), by_name, descending, keyed)
 
 
 def _count(matching: Matching) -> Select[Any]:
     if matching.conditions:
-        return _count_statement(matching.where())
+        return _count_statement(matching.where(), walk_index=False)
     return _plain_count(bool(matching.search))
 
 
@@ -216,19 +216,25 @@ def _count(matching: Matching) -> Select[Any]:
 def _plain_page(searched: bool, by_name: bool, descending: bool, keyed: bool) -> Select[Any]:
     """A page with no conditions but the search: built once per shape, so it runs through the
     driver (`fetch.seen_rows`): this is every index page that is not filtered."""
-    return _page_statement(_where(searched=searched), by_name, descending, keyed)
+    where = _where(searched=searched)
+    return _page_statement(where, by_name, descending, keyed, walk_index=not searched)
 
 
 @functools.cache
 def _plain_count(searched: bool) -> Select[Any]:
-    return _count_statement(_where(searched=searched))
+    return _count_statement(_where(searched=searched), walk_index=not searched)
 
 
 def _page_statement(
-    where: list[ColumnElement[bool]], by_name: bool, descending: bool, keyed: bool
+    where: list[ColumnElement[bool]],
+    by_name: bool,
+    descending: bool,
+    keyed: bool,
+    *,
+    walk_index: bool,
 ) -> Select[Any]:
     r = records.c
-    total = _count_statement(where).scalar_subquery().label("total")
+    total = _count_statement(where, walk_index=walk_index).scalar_subquery().label("total")
     where = list(where)
     after: BindParameter[Any] = bindparam("after")
     after_name: BindParameter[Any] = bindparam("after_name")
@@ -246,10 +252,18 @@ def _page_statement(
     return select(*_COLUMNS, total).where(*where).order_by(*order).limit(bindparam("limit"))
 
 
-def _count_statement(where: list[ColumnElement[bool]]) -> Select[Any]:
+def _count_statement(where: list[ColumnElement[bool]], *, walk_index: bool) -> Select[Any]:
     """At most `cap` matching records, counted; in a page's statement, a subquery that its own
-    FROM keeps apart from the page's."""
-    some = select(literal(1)).select_from(records).where(*where).limit(bindparam("cap"))
+    FROM keeps apart from the page's. With `walk_index` (a view with no search and no filter,
+    whose conditions are the type's index), ordered by ID, so that PostgreSQL walks that index
+    rather than scanning the table until it has met `cap` records of the type (after all the
+    other types' rows, when the type's records came last). A search or a filter is left
+    unordered: the index would not answer it, and an order would make PostgreSQL read every
+    match to sort them when it underestimates how many there are."""
+    some = select(literal(1)).select_from(records).where(*where)
+    if walk_index:
+        some = some.order_by(records.c.id)
+    some = some.limit(bindparam("cap"))
     return select(func.count()).select_from(some.subquery()).correlate(None)
 
 
@@ -362,7 +376,7 @@ def _cells_statement(dialect: str) -> TextClause:
     ids = _listed(dialect, "ids", "bigint")
     return text(
         f"""
-        SELECT g.from_id, g.to_type, g.total, a.to_id, r.name, l.type_id
+        SELECT g.from_id, g.to_type, g.total, a.to_id, r.name
         FROM (
             SELECT from_id, to_type, count(*) AS total FROM associations
             WHERE account_id = :account AND from_id {ids}
@@ -373,11 +387,8 @@ def _cells_statement(dialect: str) -> TextClause:
           ON g.total <= :shown AND a.account_id = :account AND a.from_id = g.from_id
          AND a.to_type = g.to_type
         LEFT JOIN records r ON r.account_id = :account AND r.id = a.to_id
-        LEFT JOIN association_labels l
-          ON l.account_id = :account AND l.from_id = a.from_id AND l.to_type = a.to_type
-         AND l.to_id = a.to_id AND l.type_id = :primary
         UNION ALL
-        SELECT p.from_id, '{PRIMARY_ROW}', 1, p.to_id, c.name, p.type_id
+        SELECT p.from_id, '{PRIMARY_ROW}', 1, p.to_id, c.name
         FROM association_labels p
         JOIN records c ON c.account_id = p.account_id AND c.id = p.to_id
         WHERE :primaries AND p.account_id = :account AND p.from_id {ids}
@@ -401,12 +412,12 @@ def cells(
     primaries: bool,
 ) -> list[Row]:
     """Index cells: for each record and type of `to_types` with associations, how many there
-    are and, when at most `shown`, the associated records' IDs and names and whether each is
-    the record's primary company (association type `primary_type_id`); with `primaries`, also
-    each record's primary company, in rows whose type is PRIMARY_ROW. One statement, written
-    out (it runs on every index page): the counts come from the primary key alone, the names
-    only for the cells that show them, the primaries from the labels' primary key.
-    Rows: (from ID, to type, total, to ID or None, to name or None, primary type ID or None)."""
+    are and, when at most `shown`, the associated records' IDs and names; with `primaries`,
+    also each record's primary company (association type `primary_type_id`), in rows whose
+    type is PRIMARY_ROW. One statement, written out (it runs on every index page): the counts
+    come from the primary key alone, the names only for the cells that show them, the
+    primaries from the labels' primary key.
+    Rows: (from ID, to type, total, to ID or None, to name or None)."""
     params = {
         "account": account_id,
         "ids": bulk.id_list(conn, record_ids),

@@ -26,6 +26,7 @@ _env = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # the templates are part of the package: no check of their files per use
 )
 _env.globals["urls"] = urls
 templates = Jinja2Templates(env=_env)

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from liaison.domain.association_types import AssociationType
 from liaison.domain.errors import LiaisonError
@@ -27,7 +28,7 @@ from liaison.services.browse import (
     Sort,
 )
 from liaison.services.users import User
-from liaison.web import index_params, urls
+from liaison.web import index_params, index_rows, urls
 from liaison.web.columns import Column, columns_of
 from liaison.web.index_params import IndexParams
 from liaison.web.session import Db, SignedIn
@@ -77,14 +78,10 @@ class IndexContext:
             return "none"
         return "descending" if self.descending else "ascending"
 
-    def cell(self, record: Record, column: Column) -> str:
-        return column.value(record)
-
-    def association_cell(self, record: Record, to_type: ObjectType) -> AssociationCard:
-        return self.page.cell(record.id, to_type)
-
-    def cell_url(self, record: Record, to_type: ObjectType) -> str:
-        return urls.cell(self.object_type, record.id, to_type)
+    @property
+    def rows(self) -> Markup:
+        """The table's rows (`index_rows`: the one part of a page whose size grows with it)."""
+        return index_rows.rows(self.page, self.columns, self.companies)
 
     @property
     def count_text(self) -> str:
@@ -194,21 +191,25 @@ def index_page(
     page = _page(request, database, user, type_name, params, cursor)
     if "cols" in request.query_params:
         _remember_columns(request, type_name, params.columns_value)
+    context = index_context(user, page, params, paged=cursor is not None)
+    return render(request, template_for(request), page=context)
+
+
+def index_context(user: User, page: IndexPage, params: IndexParams, *, paged: bool) -> IndexContext:
+    """What the page shows around the records: the navigation, the columns, the links to the
+    next and (`paged`: when past it) the first page."""
     kind = page.object_type
-    chrome = Chrome(user, browse.object_types(database, user.caller), kind.name)
+    chrome = Chrome(user, page.browsable, kind.name)
     next_url = None
     if page.next is not None:
         next_url = params.url(kind, after=page.next.id, after_name=page.next.name)
-    context = IndexContext(
-        chrome,
-        page,
-        columns_of(kind),
-        params,
-        next_url,
-        params.url(kind) if cursor is not None else None,
-    )
-    template = "_index_results.html" if is_htmx(request) and _targets_results(request) else None
-    return render(request, template or "index.html", page=context)
+    first_url = params.url(kind) if paged else None
+    return IndexContext(chrome, page, columns_of(kind), params, next_url, first_url)
+
+
+def template_for(request: Request) -> str:
+    """The whole page, or only its results for htmx's search (which targets them)."""
+    return "_index_results.html" if is_htmx(request) and _targets_results(request) else "index.html"
 
 
 @router.get("/{type_name}/{record_id}/cell/{to_type}", response_class=HTMLResponse)
