@@ -10,7 +10,7 @@ from sqlalchemy import text
 from liaison.domain.errors import ErrorCode
 from liaison.domain.history import Actor
 from liaison.services import associations as assoc
-from liaison.services import records
+from liaison.services import labels, records
 from liaison.services.associations import AssociationInput as Link
 from liaison.services.database import Database, create_account
 from liaison.services.unit import Caller, unit_of_work
@@ -81,6 +81,67 @@ def test_a_set_wise_batch_writes_what_the_input_by_input_path_writes(db: Databas
     assert fast_views == slow_views
     assert _written(db, fast.account_id) == _written(db, slow.account_id)
     assert _written(db, fast.account_id)["association_labels"]  # primaries were given
+
+
+def _labelled_scenario(db: Database, caller: Caller, *, forced_slow: bool) -> Any:
+    """One batch asking for labels nothing can refuse (a single and a paired one, from either
+    side, repeated, next to the base type and to a first company's Primary)."""
+    advisor, _ = labels.create_label(db, caller, "contacts", "companies", label="Advisor")
+    owner, owned = labels.create_label(
+        db, caller, "contacts", "companies", label="Owner", inverse_label="Owned by"
+    )
+    ann, bob, cy = (contact(db, caller, name) for name in ("Ann", "Bob", "Cy"))
+    acme, initech = company(db, caller, "Acme"), company(db, caller, "Initech")
+    batch = [
+        Link(ann.id, acme.id, (advisor.id,)),  # her first company: CREATED, label, PRIMARY_SET
+        Link(ann.id, initech.id, (owner.id, CONTACT_TO_COMPANY, owner.id, advisor.id)),
+        Link(acme.id, bob.id, (owned.id,)),  # the paired label from the company's side
+        Link(cy.id, initech.id),
+    ]
+    if forced_slow:
+        batch.append(Link(ann.id, MISSING))
+    set_wise = _goes_set_wise(db, caller, batch)
+    result = assoc.associate(db, caller, batch)
+    assert len(result.errors) == (1 if forced_slow else 0)
+    return set_wise, result.results
+
+
+class _Undone(Exception):
+    pass
+
+
+def _goes_set_wise(db: Database, caller: Caller, batch: list[Link]) -> bool:
+    """Whether `associate_new` takes the batch whole (what it writes is rolled back)."""
+    try:
+        with unit_of_work(db, caller, "probe") as unit:
+            raise _Undone(assoc.associate_new(unit, batch) is not None)
+    except _Undone as undone:
+        return bool(undone.args[0])
+
+
+def test_a3_a_set_wise_batch_with_labels_writes_what_the_input_by_input_path_writes(
+    db: Database,
+) -> None:
+    fast = Caller(create_account(db, name="set-wise labels"), Actor.user("u", "U"))
+    slow = Caller(create_account(db, name="input by input labels"), Actor.user("u", "U"))
+    fast_set_wise, fast_views = _labelled_scenario(db, fast, forced_slow=False)
+    slow_set_wise, slow_views = _labelled_scenario(db, slow, forced_slow=True)
+    assert (fast_set_wise, slow_set_wise) == (True, False)
+    assert fast_views == slow_views
+    assert _written(db, fast.account_id) == _written(db, slow.account_id)
+    changes = [row[2] for row in _written(db, fast.account_id)["association_history"]]
+    assert changes.count("LABEL_ADDED") == 4 and changes.count("PRIMARY_SET") == 3
+
+
+def test_a_batch_asking_for_a_label_and_a_primary_goes_input_by_input(
+    db: Database, me: Caller
+) -> None:
+    advisor, _ = labels.create_label(db, me, "contacts", "companies", label="Advisor")
+    ann, acme = contact(db, me), company(db, me)
+    mixed = [Link(ann.id, acme.id, (PRIMARY, advisor.id))]
+    assert not _goes_set_wise(db, me, mixed)
+    result = assoc.associate(db, me, mixed).check()
+    assert result.results[0].labels == ["Primary", "Advisor"]
 
 
 def test_a_set_wise_write_that_meets_an_existing_pair_is_undone_and_goes_input_by_input(

@@ -11,7 +11,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
-from typing import Any, Generic, NamedTuple, ParamSpec, TypeVar
+from typing import Any, Generic, NamedTuple, ParamSpec, TypeVar, cast
 
 from liaison.domain.association_types import AssociationType, Kind
 from liaison.domain.errors import ErrorCode, LiaisonError
@@ -133,16 +133,19 @@ class Planner:
 
         Only for the commonest batch: every pair new (not associated, not repeated in either
         direction), of two live records of a defined pair, with no limit on the types involved,
-        and no label asked for but the base type, or the Primary that the from record gets
-        anyway as its first company (P3). Then nothing can be refused, and the outcome is
-        `associate`'s: the base type both ways, and each contact without a primary gets its
-        first company of the batch as primary, with the same history events in the same order.
+        and no label asked for but the base type, labels that nothing can refuse (the pair's
+        own, neither exclusive nor limited either way: `_free_label`), or the Primary that the
+        from record gets anyway as its first company (P3). Then nothing can be refused, and the
+        outcome is `associate`'s: the base type and the labels both ways, and each contact
+        without a primary gets its first company of the batch as primary, with the same
+        history events in the same order (CREATED, each label's LABEL_ADDED, PRIMARY_SET).
         Returns the new associations (the caller writes them; the graph is left as it was), or
         None, planning nothing, for any other batch: the caller then applies `associate` to
         each request.
         """
         records, links = self.graph.records, self.graph.links
         rules: dict[tuple[str, str], _NewPairRule | None] = {}  # by the two record types
+        free_labels: dict[tuple[str, str, int], _EventTypes | None] = {}
         holders = set(self.graph.holders)
         seen: set[Pair] = set()
         new: list[NewLink] = []
@@ -196,6 +199,23 @@ class Planner:
                     ),
                 )
             )
+            wanted = [t for t in dict.fromkeys(type_ids) if t != base] if type_ids else ()
+            if wanted:
+                free = [
+                    free_labels[key]
+                    if key in free_labels
+                    else free_labels.setdefault(key, self._free_label(*key))
+                    for key in ((x_type, y_type, t) for t in wanted)
+                ]
+                if all(free):
+                    pair, names = (x_type, from_id, y_type, to_id), (x_name, y_name, source, detail)
+                    for labels in cast(list[_EventTypes], free):
+                        event = (Change.LABEL_ADDED, *pair, *labels, *names)
+                        events.append(make(HistoryEvent, event))
+                        types, back = types | {labels[0]}, back | {labels[2]}
+                    wanted = ()
+                elif any(free):  # labels and a Primary asked for: `associate` orders them
+                    return None
             for x_holds, primary, labels, ahead, behind in primaries:
                 record = from_id if x_holds else to_id
                 if (record, primary) in holders:
@@ -208,7 +228,7 @@ class Planner:
                     types, back = types | behind, back | ahead
                     ends = (y_type, to_id, x_type, from_id, *labels, y_name, x_name)
                 events.append(make(HistoryEvent, (Change.PRIMARY_SET, *ends, source, detail)))
-            if type_ids and not allowed.issuperset(type_ids):
+            if wanted and not allowed.issuperset(wanted):
                 return None
             new.append(make(NewLink, (x, y, types, back)))
         self.events += events
@@ -247,6 +267,22 @@ class Planner:
             schema.inverse_set(forward),
             tuple(primaries),
         )
+
+    def _free_label(self, from_type: str, to_type: str, type_id: int) -> _EventTypes | None:
+        """A label `associate_new` may add to a new association of these record types: one of
+        the pair's, exclusive neither way and limited neither way, so nothing can refuse it.
+        Its event's type, label, inverse type and inverse label; None for any other type."""
+        schema = self.schema
+        try:
+            found = schema.association_type(type_id, from_type, to_type)
+        except LiaisonError:
+            return None
+        inverse = schema.inverse(type_id)
+        if found.kind is Kind.UNLABELED or found.exclusive or schema.types[inverse].exclusive:
+            return None  # an exclusive label, from either side, may replace or be refused
+        if schema.limits.keys() & {type_id, inverse}:
+            return None
+        return (type_id, *self._labels.get(type_id))
 
     def remove(self, from_id: int, to_id: int, *, successor: int | None = None) -> None:
         """Remove the association and all its labels (A3), keeping primary rules (P4, L1)."""
@@ -635,6 +671,10 @@ class Planner:
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+
+
+_EventTypes = tuple[int, str | None, int, str | None]
+"""An event's type, label, inverse type and inverse label."""
 
 
 class _NewPairRule(NamedTuple):

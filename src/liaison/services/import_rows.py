@@ -419,8 +419,9 @@ def _link(
 
 
 def _associate(context: Context, planned: Planned, chunk: Chunk) -> None:
-    """The rows' associations: those of plain rows planned set-wise when they can be
-    (`Planner.associate_new`, nothing in them can be refused), the others row by row."""
+    """The rows' associations: those of rows asking for no exclusive label planned set-wise
+    when they can be (`Planner.associate_new`: nothing in them can be refused), the others row
+    by row."""
     plain, others = _split(planned)
     if plain and _associate_set_wise(context, plain, chunk):
         planned = others
@@ -439,9 +440,9 @@ def _associate(context: Context, planned: Planned, chunk: Chunk) -> None:
 
 
 def _split(planned: Planned) -> tuple[Planned, Planned]:
-    """Rows whose links ask for no label and share no record with the other rows (so applying
-    them first changes no outcome), and the other rows, in file order."""
-    labelled = {i for i, (_, links) in enumerate(planned) if any(link.types for link in links)}
+    """Rows whose links ask for no exclusive label (a Primary) and share no record with the
+    other rows (so applying them first changes no outcome), and the other rows, in file order."""
+    labelled = {i for i, (_, links) in enumerate(planned) if any(link.exclusive for link in links)}
     while True:
         touched = {
             r for i in labelled for link in planned[i][1] for r in (link.from_id, link.to_id)
@@ -459,10 +460,11 @@ def _split(planned: Planned) -> tuple[Planned, Planned]:
 
 
 def _associate_set_wise(context: Context, plain: Planned, chunk: Chunk) -> bool:
-    """Plan and write the plain rows' links as one batch (`associations.associate_new`);
-    False (nothing done) if they are not all new associations it can plan, or one exists."""
+    """Plan and write the rows' links as one batch (`associations.associate_new`); False
+    (nothing done) if they are not all new associations it can plan, or one exists."""
     unit = context.unit
-    inputs = [AssociationInput(link.from_id, link.to_id) for _, links in plain for link in links]
+    links = [link for _, row_links in plain for link in row_links]
+    inputs = [AssociationInput(link.from_id, link.to_id, link.types) for link in links]
     try:
         with unit.conn.begin_nested():  # a pair that exists after all undoes just this batch
             done = associations_service.associate_new(unit, inputs)
