@@ -98,6 +98,10 @@ def test_U2_U3_add_two_companies_label_one_and_remove_the_primary_naming_a_succe
         panel.get_by_label("Search companies").fill("i")  # Initech and Hooli, as you type
     expect(panel.locator("#add-results li")).to_have_count(2)
     panel.get_by_label("Initech").check()
+    with swapping(page):
+        panel.get_by_label("Search companies").fill("hoo")  # a new search keeps Initech ticked
+    expect(panel.locator("#add-results li")).to_have_count(2)
+    expect(panel.get_by_label("Initech")).to_be_checked()
     panel.get_by_label("Hooli").check()
     with swapping(page):
         panel.get_by_role("button", name="Next").click()

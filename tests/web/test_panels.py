@@ -49,6 +49,21 @@ def test_U2_add_panel_searches_and_lists_records_to_tick(
     assert "Globex" in found.text and "Acme" not in found.text
 
 
+def test_U2_records_ticked_stay_ticked_when_the_search_changes(
+    web: TestClient, db: Database, ann: User
+) -> None:
+    person = contact(db, ann.caller, "Zoe")
+    acme = company(db, ann.caller, "Acme")
+    company(db, ann.caller, "Globex")
+    base = f"/app/contacts/{person.id}/add/companies/search"
+    found = htmx_get(web, f"{base}?q=glo&to_id={acme.id}&to_id=nope")
+    assert f'value="{acme.id}" checked' in found.text
+    assert found.text.index("Acme") < found.text.index("Globex")
+    again = htmx_get(web, f"{base}?q=acme&to_id={acme.id}")
+    assert again.text.count("Acme") == 1  # listed once, ticked
+    assert "No companies match." in again.text and "checked" in again.text
+
+
 def test_U2_add_existing_companies_choosing_the_primary_and_a_label_is_one_operation(
     web: TestClient, db: Database, ann: User
 ) -> None:

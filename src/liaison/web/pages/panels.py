@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
@@ -44,7 +45,8 @@ class AddPanel:
     query: str = ""
     found: list[Record] = field(default_factory=list)
     chosen: list[Record] = field(default_factory=list)
-    """Step two of Add existing: the records ticked, to choose the primary and labels for."""
+    """The records ticked: kept ticked above a new search's matches, then, in step two of Add
+    existing, those to choose the primary and labels for."""
     labels: list[AssociationType] = field(default_factory=list)
     primary_type: int | None = None
     """The Primary type's ID when the chosen records are companies of a record with one."""
@@ -147,10 +149,21 @@ def add_search(
     record_id: int,
     to_type: str,
     q: str = "",
+    to_id: Annotated[list[str], Query()] = [],  # noqa: B006 (FastAPI copies defaults)
 ) -> Response:
+    """The matches of a new search, below the records ticked so far (the search sends them),
+    which stay ticked."""
     page = context_of(database, user, type_name, record_id)
     target = browsable_type(database, user, to_type)
-    panel = AddPanel(target, query=q, found=_search(database, user, target, q[:200]))
+    ticked = [int(v) for v in to_id if v.isdigit()][:MAX_CHOSEN]
+    chosen = (
+        list(records.get_many(database, user.caller, target.name, ticked).values())
+        if ticked
+        else []
+    )
+    kept = {r.id for r in chosen}
+    found = [r for r in _search(database, user, target, q[:200]) if r.id not in kept]
+    panel = AddPanel(target, query=q, found=found, chosen=chosen)
     return render(request, "_add_results.html", page=page, panel=panel)
 
 
