@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
@@ -280,7 +281,7 @@ def _rows(
 def _records(rows: list[Row]) -> list[Row]:
     """Properties as a dict: the driver gives SQLite's JSON as text."""
     return [
-        (i, t, json.loads(p) if isinstance(p, str) else p, n, c, u) for i, t, p, n, c, u in rows
+        (i, t, orjson.loads(p) if isinstance(p, str) else p, n, c, u) for i, t, p, n, c, u in rows
     ]
 
 

@@ -33,7 +33,11 @@ def seen_rows(
     """`all_rows` through SQLAlchemy's driver-SQL path: compiled once all the same, but statement
     listeners see it (the tests counting a page's statements), for a little more per call."""
     sql, values = _compiled_for(conn, statement, params)
-    return [tuple(row) for row in conn.exec_driver_sql(sql, values).fetchall()]
+    result = conn.exec_driver_sql(sql, values)
+    try:  # the driver's own rows (tuples), without a SQLAlchemy Row made for each
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
 
 
 def _compiled_for(

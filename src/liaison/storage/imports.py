@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
+import orjson
 from sqlalchemy import (
     Connection,
     Row,
@@ -275,7 +276,7 @@ def current(conn: Connection, account_id: int, ids: Iterable[int]) -> dict[int, 
     params = {"account": account_id, "ids": bulk.id_list(conn, ids)}
     rows = fetch.all_rows(conn, _CURRENT[conn.dialect.name], params)
     text = conn.dialect.name == "sqlite"  # JSON comes as text there
-    return {i: Current(json.loads(p) if text else p, bool(archived)) for i, p, archived in rows}
+    return {i: Current(orjson.loads(p) if text else p, bool(archived)) for i, p, archived in rows}
 
 
 _r = records.c
