@@ -94,6 +94,7 @@ def test_U2_U3_add_two_companies_label_one_and_remove_the_primary_naming_a_succe
     with swapping(page):
         companies.get_by_role("button", name="Add companies").click()
     panel = page.get_by_role("region", name="Add companies")
+    expect(panel.get_by_label("Search companies")).to_be_focused()  # type at once
     with swapping(page):
         panel.get_by_label("Search companies").fill("i")  # Initech and Hooli, as you type
     expect(panel.locator("#add-results li")).to_have_count(2)
