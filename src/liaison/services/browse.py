@@ -450,15 +450,23 @@ def _cells(
     )
     cells: dict[tuple[int, str], AssociationCard] = {}
     primaries: dict[int, AssociatedRecord] = {}
+    # Cards and records made as plain tuples of their fields (`tuple.__new__`): a page makes
+    # hundreds, and a NamedTuple's own __new__ costs more than the rest of this loop.
+    make, record, card, primary_row = (
+        tuple.__new__,
+        AssociatedRecord,
+        AssociationCard,
+        store.PRIMARY_ROW,
+    )
     for from_id, to_type, total, to_id, name in rows:
-        if to_type == store.PRIMARY_ROW:
-            primaries[from_id] = AssociatedRecord(to_id, name, [], True)
+        if to_type == primary_row:
+            primaries[from_id] = make(record, (to_id, name, [], True))
             continue
         cell = cells.get((from_id, to_type))
         if cell is None:
-            cell = cells[(from_id, to_type)] = AssociationCard(kinds[to_type], total, [])
+            cell = cells[(from_id, to_type)] = make(card, (kinds[to_type], total, []))
         if to_id is not None:
-            cell.records.append(AssociatedRecord(to_id, name, [], False))
+            cell.records.append(make(record, (to_id, name, [], False)))
     for from_id, primary in primaries.items():
         _put_first(cells.get((from_id, COMPANIES)), primary)
     return cells, primaries if primary_company else {}
