@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 
 from liaison.domain.object_types import ObjectType
 from liaison.domain.properties import PropertyDefinition
 from liaison.domain.records import Record
-from liaison.services import associations, object_types, records
+from liaison.services import associations, jobs, object_types, records
 from liaison.services.database import Database
+from liaison.services.jobs import Job
 from liaison.services.unit import Caller
 from liaison.storage.tables import metadata
 
@@ -57,3 +59,15 @@ def car_type(db: Database, caller: Caller, *associated: str) -> ObjectType:
         primary_display_property="model",
         associated_types=list(associated),
     )
+
+
+def wait_for_job(
+    db: Database, me: Caller, job_id: int, ready: Callable[[Job], bool], seconds: float
+) -> Job:
+    """The job once `ready` says so, or as it is after `seconds` (a job run by another process)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        job = jobs.get(db, me, job_id)
+        if ready(job) or time.monotonic() > deadline:
+            return job
+        time.sleep(0.05)

@@ -4,9 +4,7 @@ killed with its process (SIGKILL) then restarted, it still does every contact ex
 
 from __future__ import annotations
 
-import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 from liaison.domain.history import Change, Source
@@ -14,9 +12,9 @@ from liaison.services import associations, domain_run, domains, history, jobs, r
 from liaison.services.associations import AssociationInput
 from liaison.services.database import Database
 from liaison.services.job_runner import JobSettings, Runner
-from liaison.services.jobs import Job, State
+from liaison.services.jobs import State
 from liaison.services.unit import Caller
-from tests.helpers import company, contact, types_between
+from tests.helpers import company, contact, types_between, wait_for_job
 from tests.served import launch
 
 PRIMARY = 1
@@ -71,17 +69,6 @@ def test_l4_the_run_over_existing_contacts_is_a_job_that_does_each_contact_once(
     assert set(_created_per_contact(db, me, job.id).values()) == {1}
 
 
-def _wait_for(
-    db: Database, me: Caller, job_id: int, ready: Callable[[Job], bool], seconds: float
-) -> Job:
-    deadline = time.monotonic() + seconds
-    while True:
-        job = jobs.get(db, me, job_id)
-        if ready(job) or time.monotonic() > deadline:
-            return job
-        time.sleep(0.05)
-
-
 def test_l4_a_killed_run_resumes_after_restart_and_does_each_contact_once(
     db: Database, me: Caller, tmp_path: Path
 ) -> None:
@@ -94,7 +81,7 @@ def test_l4_a_killed_run_resumes_after_restart_and_does_each_contact_once(
 
     server, _ = launch(url, tmp_path / "first.log", env=slow)
     try:
-        _wait_for(db, me, job.id, lambda j: j.done > 0, 60)
+        wait_for_job(db, me, job.id, lambda j: j.done > 0, 60)
     finally:
         server.kill()  # SIGKILL: no chance to release the job or finish a chunk
         server.wait()
@@ -103,7 +90,7 @@ def test_l4_a_killed_run_resumes_after_restart_and_does_each_contact_once(
 
     server, _ = launch(url, tmp_path / "second.log", env={"LIAISON_JOB_CHUNK_SIZE": "8"})
     try:
-        finished = _wait_for(db, me, job.id, lambda j: j.state.finished, 120)
+        finished = wait_for_job(db, me, job.id, lambda j: j.state.finished, 120)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -5,32 +5,19 @@ killed once some chunks are done; a new `liaison serve` resumes the job and fini
 
 from __future__ import annotations
 
-import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 from liaison.domain.history import Change, Source
 from liaison.services import associations, history, jobs, records
 from liaison.services.bulk_associations import ASSOCIATE, BulkChange, start
 from liaison.services.database import Database
-from liaison.services.jobs import Job, State
+from liaison.services.jobs import State
 from liaison.services.unit import Caller
-from tests.helpers import deal
+from tests.helpers import deal, wait_for_job
 from tests.served import launch
 
 COUNT = 3000
-
-
-def _wait_for(
-    db: Database, me: Caller, job_id: int, ready: Callable[[Job], bool], seconds: float
-) -> Job:
-    deadline = time.monotonic() + seconds
-    while True:
-        job = jobs.get(db, me, job_id)
-        if ready(job) or time.monotonic() > deadline:
-            return job
-        time.sleep(0.05)
 
 
 def _deal_contacts(db: Database, me: Caller, deal_id: int) -> set[int]:
@@ -57,7 +44,7 @@ def test_a_killed_job_resumes_after_restart_and_does_each_contact_once(
 
     server, _ = launch(url, tmp_path / "first.log", env=slow)
     try:
-        running = _wait_for(db, me, job.id, lambda j: j.done > 0, 60)
+        running = wait_for_job(db, me, job.id, lambda j: j.done > 0, 60)
     finally:
         server.kill()  # SIGKILL: no chance to release the job or finish a chunk
         server.wait()
@@ -68,7 +55,7 @@ def test_a_killed_job_resumes_after_restart_and_does_each_contact_once(
 
     server, _ = launch(url, tmp_path / "second.log", env={"LIAISON_JOB_CHUNK_SIZE": "200"})
     try:
-        finished = _wait_for(db, me, job.id, lambda j: j.state.finished, 120)
+        finished = wait_for_job(db, me, job.id, lambda j: j.state.finished, 120)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -325,9 +325,8 @@ def _save(folder: Path, account_id: int, uploads: list[UploadFile]) -> list[Path
 
 
 def _job_states(database: Database, access: Access, found: list[ImportInfo]) -> dict[int, State]:
-    if not found:
-        return {}
-    return jobs.states(database, access.token.caller, [i.id for i in found])
+    listed = jobs.of_operations(database, access.token.caller, [i.id for i in found])
+    return {job_id: job.state for job_id, job in listed.items()}
 
 
 def _shape(info: ImportInfo, job: State | None) -> dict[str, Any]:

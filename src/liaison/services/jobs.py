@@ -173,11 +173,13 @@ def find(database: Database, caller: Caller, job_id: int) -> Job | None:
         return None if row is None else _job(row)
 
 
-def states(database: Database, caller: Caller, job_ids: list[int]) -> dict[int, State]:
-    """The state of each of these operations that is a job, in one read."""
+def of_operations(database: Database, caller: Caller, operation_ids: list[int]) -> dict[int, Job]:
+    """The job of each of these operations that is one, in one read."""
+    if not operation_ids:
+        return {}
     with reading(database, caller) as unit:
-        found = store.states(unit.conn, unit.account_id, job_ids)
-        return {job_id: State(state) for job_id, state in found.items()}
+        rows = store.of_operations(unit.conn, unit.account_id, operation_ids)
+        return {job.id: job for job in map(_job, rows)}
 
 
 def recent(database: Database, caller: Caller, *, limit: int = RECENT) -> list[Job]:

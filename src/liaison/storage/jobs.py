@@ -71,12 +71,12 @@ def get(conn: Connection, account_id: int, job_id: int) -> Row[Any] | None:
     ).first()
 
 
-def states(conn: Connection, account_id: int, job_ids: list[int]) -> dict[int, str]:
-    """The state of each of these jobs that exists."""
-    statement = select(jobs.c.operation_id, jobs.c.state).where(
-        jobs.c.account_id == account_id, jobs.c.operation_id.in_(job_ids)
+def of_operations(conn: Connection, account_id: int, operation_ids: list[int]) -> list[Row[Any]]:
+    """The jobs of these operations (those that are jobs), as `get` reads one."""
+    statement = _with_operation().where(
+        jobs.c.account_id == account_id, jobs.c.operation_id.in_(operation_ids)
     )
-    return {row.operation_id: row.state for row in conn.execute(statement)}
+    return list(conn.execute(statement))
 
 
 def recent(conn: Connection, account_id: int, *, limit: int) -> list[Row[Any]]:

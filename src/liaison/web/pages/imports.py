@@ -121,7 +121,7 @@ def _list(
     request: Request, database: Db, user: User, error: str | None = None, status: int = 200
 ) -> Response:
     found, _ = imports.list_imports(database, user.caller, limit=LISTED)
-    by_id = {j.id: j for j in jobs.recent(database, user.caller, limit=LISTED)}
+    by_id = jobs.of_operations(database, user.caller, [i.id for i in found])
     chrome = _chrome(database, user)
     listed = [(i, by_id.get(i.id)) for i in found]
     page = ListPage(chrome, listed, chrome.object_types, error=error)
