@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TextClause,
     func,
     text,
 )
@@ -161,35 +162,30 @@ COMPANY_DOMAIN = func.lower(TextProperty("domain"))
 COMPANY_ADDITIONAL_DOMAINS = TextProperty("hs_additional_domains")
 COMPANY_ROWS = text("type_id = '0-2'")
 """The companies' rows, the type written out: the indexes below hold only those."""
-Index(
-    "ix_records_company_domain",
-    records.c.account_id,
-    records.c.archived,
-    COMPANY_DOMAIN,
-    sqlite_where=COMPANY_ROWS,
-    postgresql_where=COMPANY_ROWS,
-)
-Index(
-    "ix_records_company_additional_domains",
-    records.c.account_id,
-    records.c.archived,
-    Grouping(COMPANY_ADDITIONAL_DOMAINS),
-    sqlite_where=COMPANY_ROWS,
-    postgresql_where=COMPANY_ROWS,
+
+
+def _records_by(name: str, expression: ColumnElement[Any], rows: TextClause) -> Index:
+    """An index of the live and deleted `rows` of each account by `expression`."""
+    return Index(
+        name,
+        records.c.account_id,
+        records.c.archived,
+        expression,
+        sqlite_where=rows,
+        postgresql_where=rows,
+    )
+
+
+_records_by("ix_records_company_domain", COMPANY_DOMAIN, COMPANY_ROWS)
+_records_by(
+    "ix_records_company_additional_domains", Grouping(COMPANY_ADDITIONAL_DOMAINS), COMPANY_ROWS
 )
 """Companies by domain (L4, decision 0017): a query must spell these expressions and
 `COMPANY_ROWS` for the indexes to serve it (`storage/domain_settings.py`)."""
 CONTACT_EMAIL = func.lower(TextProperty("email"))
 CONTACT_ROWS = text("type_id = '0-1'")
 """The contacts' rows, the type written out: the index below holds only those."""
-Index(
-    "ix_records_contact_email",
-    records.c.account_id,
-    records.c.archived,
-    CONTACT_EMAIL,
-    sqlite_where=CONTACT_ROWS,
-    postgresql_where=CONTACT_ROWS,
-)
+_records_by("ix_records_contact_email", CONTACT_EMAIL, CONTACT_ROWS)
 """Contacts by email, for the records an import matches (migration 0012, decision 0020); the
 companies it matches by domain are found by ix_records_company_domain."""
 
