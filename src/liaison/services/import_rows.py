@@ -422,8 +422,8 @@ def _associate(context: Context, planned: Planned, chunk: Chunk) -> None:
     """The rows' associations: those of rows asking for no exclusive label planned set-wise
     when they can be (`Planner.associate_new`: nothing in them can be refused), the others row
     by row."""
-    plain, others = _split(planned)
-    if plain and _associate_set_wise(context, plain, chunk):
+    set_wise, others = _split(planned)
+    if set_wise and _associate_set_wise(context, set_wise, chunk):
         planned = others
     unit = context.unit
     links = [link for _, row_links in planned for link in row_links]
@@ -442,28 +442,32 @@ def _associate(context: Context, planned: Planned, chunk: Chunk) -> None:
 def _split(planned: Planned) -> tuple[Planned, Planned]:
     """Rows whose links ask for no exclusive label (a Primary) and share no record with the
     other rows (so applying them first changes no outcome), and the other rows, in file order."""
-    labelled = {i for i, (_, links) in enumerate(planned) if any(link.exclusive for link in links)}
+    row_by_row = {i for i, (_, row_links) in enumerate(planned) if _asks_primary(row_links)}
     while True:
         touched = {
-            r for i in labelled for link in planned[i][1] for r in (link.from_id, link.to_id)
+            r for i in row_by_row for link in planned[i][1] for r in (link.from_id, link.to_id)
         }
         more = {
             i
             for i, (_, links) in enumerate(planned)
-            if i not in labelled and any({link.from_id, link.to_id} & touched for link in links)
+            if i not in row_by_row and any({link.from_id, link.to_id} & touched for link in links)
         }
         if not more:
             break
-        labelled |= more
-    plain = [row for i, row in enumerate(planned) if i not in labelled]
-    return plain, [row for i, row in enumerate(planned) if i in labelled]
+        row_by_row |= more
+    set_wise = [row for i, row in enumerate(planned) if i not in row_by_row]
+    return set_wise, [row for i, row in enumerate(planned) if i in row_by_row]
 
 
-def _associate_set_wise(context: Context, plain: Planned, chunk: Chunk) -> bool:
+def _asks_primary(links: list[_Link]) -> bool:
+    return any(link.exclusive for link in links)
+
+
+def _associate_set_wise(context: Context, rows: Planned, chunk: Chunk) -> bool:
     """Plan and write the rows' links as one batch (`associations.associate_new`); False
     (nothing done) if they are not all new associations it can plan, or one exists."""
     unit = context.unit
-    links = [link for _, row_links in plain for link in row_links]
+    links = [link for _, row_links in rows for link in row_links]
     inputs = [AssociationInput(link.from_id, link.to_id, link.types) for link in links]
     try:
         with unit.conn.begin_nested():  # a pair that exists after all undoes just this batch
