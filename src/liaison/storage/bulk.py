@@ -148,7 +148,10 @@ def _arrays(rows: Sequence[Row]) -> tuple[list[Any], ...]:
 def json_text(value: Any) -> str:
     """A JSON value as the text a JSON column holds (orjson: several times json.dumps's speed
     for the many small objects of a batch)."""
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except orjson.JSONEncodeError:  # what orjson refuses (an integer past 64 bits) json takes
+        return json.dumps(value)
 
 
 def _json_as_text(table: Table, columns: Sequence[str], rows: Sequence[Row]) -> Sequence[Row]:
