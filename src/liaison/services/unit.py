@@ -15,6 +15,7 @@ from liaison.domain.graph import Graph
 from liaison.domain.history import Actor, Source
 from liaison.domain.planner import Planner
 from liaison.domain.schema import Schema
+from liaison.services import collector
 from liaison.services.database import Database
 from liaison.storage import accounts, history, operations, schemas
 from liaison.storage import associations as associations_store
@@ -129,7 +130,7 @@ def unit_of_work(
 ) -> Iterator[Unit]:
     """One transaction; with `job_operation`, one chunk of that job (its history joins the
     job's operation instead of a new one)."""
-    with database.engine.begin() as conn:
+    with collector.paused(), database.engine.begin() as conn:
         if not accounts.exists(conn, caller.account_id):
             raise LiaisonError(
                 ErrorCode.ACCOUNT_NOT_FOUND, f"Account {caller.account_id} does not exist."
