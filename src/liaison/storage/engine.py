@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -9,6 +10,13 @@ from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.engine import make_url
 
 DEFAULT_URL = "sqlite:///./liaison.db"
+
+# sqlite3 binds only exact ints, floats and strings directly: for None and bools it first looks
+# for an adapter, `__adapt__` and `__conform__`, which doubles the cost of binding them (history
+# rows have several NULLs, label and record rows a flag). With an adapter registered, that is
+# one dictionary hit.
+sqlite3.register_adapter(type(None), lambda _: None)
+sqlite3.register_adapter(bool, int)
 
 
 def normalize_url(url: str) -> str:
