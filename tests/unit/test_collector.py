@@ -1,4 +1,4 @@
-"""The cycle collector waits while units of work run, and only then (decision 0022)."""
+"""The cycle collector is off while units of work run and on again after (decision 0022)."""
 
 from __future__ import annotations
 
@@ -10,32 +10,31 @@ import pytest
 from liaison.services import collector
 
 
-def test_the_collector_waits_while_a_unit_runs_and_resumes_after() -> None:
-    assert gc.isenabled()
-    with collector.paused():
+def test_the_collector_is_off_while_a_unit_runs_and_on_after() -> None:
+    with collector.held_back():
         assert not gc.isenabled()
     assert gc.isenabled()
 
 
-def test_the_collector_resumes_when_the_last_of_nested_units_ends() -> None:
-    with collector.paused():
-        with collector.paused():
+def test_the_collector_is_on_again_when_the_last_of_nested_units_ends() -> None:
+    with collector.held_back():
+        with collector.held_back():
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert gc.isenabled()
 
 
-def test_the_collector_resumes_after_a_unit_that_failed() -> None:
-    with pytest.raises(RuntimeError), collector.paused():
+def test_the_collector_is_on_again_after_a_unit_that_failed() -> None:
+    with pytest.raises(RuntimeError), collector.held_back():
         raise RuntimeError("refused")
     assert gc.isenabled()
 
 
-def test_units_on_several_threads_resume_the_collector_once_all_end() -> None:
+def test_units_on_several_threads_hold_it_back_until_all_end() -> None:
     entered, leave = threading.Barrier(3), threading.Event()
 
     def unit() -> None:
-        with collector.paused():
+        with collector.held_back():
             entered.wait()
             leave.wait()
 
@@ -47,4 +46,15 @@ def test_units_on_several_threads_resume_the_collector_once_all_end() -> None:
     leave.set()
     for thread in threads:
         thread.join()
+    assert gc.isenabled()
+
+
+def test_units_that_overlap_without_end_still_collect() -> None:
+    """A unit that ends while another runs, after many allocations, collects all the same."""
+    before = gc.get_stats()[2]["collections"]
+    with collector.held_back():
+        with collector.held_back():
+            kept = [[] for _ in range(collector.OVERLAPPING + 1)]
+        assert gc.get_stats()[2]["collections"] == before + 1
+        del kept
     assert gc.isenabled()

@@ -7,10 +7,8 @@ in the state an uninterrupted run gives."""
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -324,27 +322,6 @@ def _apply(
     unit: Unit, import_id: int, mapping: ImportMapping, watermark: int, work: Work
 ) -> dict[str, int]:
     """Apply one chunk and move the import's cursor past it; return the import's counts."""
-    with _no_cycle_collection():
-        return _apply_chunk(unit, import_id, mapping, watermark, work)
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused while a chunk runs: the chunk's many small objects
-    live until it ends (reference counting frees them then), so the collector's passes over
-    them and over every older object find nothing and cost a tenth of the import's time."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-
-
-def _apply_chunk(
-    unit: Unit, import_id: int, mapping: ImportMapping, watermark: int, work: Work
-) -> dict[str, int]:
     context = Context(unit, import_id, mapping, work.file_index, watermark)
     chunk = Chunk()
     row = _get(unit, import_id)

@@ -130,7 +130,7 @@ def unit_of_work(
 ) -> Iterator[Unit]:
     """One transaction; with `job_operation`, one chunk of that job (its history joins the
     job's operation instead of a new one)."""
-    with collector.paused(), database.engine.begin() as conn:
+    with collector.held_back(), database.engine.begin() as conn:
         if not accounts.exists(conn, caller.account_id):
             raise LiaisonError(
                 ErrorCode.ACCOUNT_NOT_FOUND, f"Account {caller.account_id} does not exist."
