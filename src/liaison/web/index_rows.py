@@ -1,9 +1,14 @@
 """The rows of an index page's table as HTML, built in one pass in Python: the web UI's hottest
 markup (a page of 50 rows with 4 association columns holds hundreds of values), which Jinja2 made
-cost several times the page's SQL (decision 0018). The markup is what the template made, byte
-for byte, and a change to a row's markup is made here; what people typed (names, property
-values) is escaped exactly as the templates escape it (`text`). Addresses and dates need no
-escaping: they are made of type names (letters, digits and `_`), IDs and digits."""
+cost several times the page's SQL (decision 0018). The markup is what the template made (but for
+the two references below), and a change to a row's markup is made here; what people typed
+(names, property values) is escaped exactly as the templates escape it (`text`). Addresses and
+dates need no escaping: they are made of type names (letters, digits and `_`), IDs and digits.
+
+The markup written here is ASCII: its dash and its ellipsis are character references (`&#8212;`,
+`&#8230;`: the same characters to a browser). Rows of ASCII values are then an ASCII string,
+built, joined and encoded at a fraction of the cost of a wide one: one literal "…" per cell made
+every row, and the whole page, a two-byte string (decision 0021)."""
 
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ from liaison.web import urls
 from liaison.web.columns import Column
 
 _SPECIAL = re.compile("[&<>\"']")
-_NONE = '<span class="muted">—</span>'
+_NONE = '<span class="muted">&#8212;</span>'  # "—", as a reference: see the module's docstring
 _PRIMARY = ' <span class="badge primary">Primary</span>'
 _MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -91,7 +96,7 @@ class _Column:
             f'  <span class="visually-hidden">({lower} of ',
             f')</span>\n  </summary>\n  <div class="popover-body" role="dialog" '
             f'aria-label="{plural} of ',
-            '"><p class="muted">Loading…</p></div>\n</details>\n</td>',
+            '"><p class="muted">Loading&#8230;</p></div>\n</details>\n</td>',
         )
 
     def cell(self, card: AssociationCard | None, record_id: int, named: str) -> str:
