@@ -582,17 +582,24 @@ def _card_order(object_type: ObjectType) -> tuple[int, str]:
 
 
 def _record(row: tuple[Any, ...]) -> Record:
-    """Arguments by position (a frozen dataclass takes keywords at twice the cost; a page makes
-    up to MAX_PAGE records); the properties are the page's own dict (`store._records`)."""
+    """A Record with the fields its __init__ would set, set at once: a frozen dataclass's
+    __init__ sets each of its nine fields through `object.__setattr__`, which costs more than
+    the rest of reading a row, and a page makes up to MAX_PAGE records (a test holds the two
+    ways equal). The properties are the page's own dict (`store._records`)."""
     record_id, type_id, properties, name, created_at, updated_at = row
-    return Record(
-        record_id,
-        type_id,
-        properties,
-        to_datetime(created_at),
-        to_datetime(updated_at),
-        False,
-        None,
-        None,
-        name,
+    record: Record = _new_object(Record)
+    vars(record).update(
+        id=record_id,
+        type_id=type_id,
+        properties=properties,
+        created_at=to_datetime(created_at),
+        updated_at=to_datetime(updated_at),
+        archived=False,
+        archived_at=None,
+        merged_into=None,
+        name=name,
     )
+    return record
+
+
+_new_object = object.__new__
