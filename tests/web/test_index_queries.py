@@ -4,8 +4,11 @@ cells and the primary companies come from one statement for all columns."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from fastapi.testclient import TestClient
 
+from liaison.domain.records import Record
 from liaison.services import associations, browse, records
 from liaison.services.associations import AssociationInput
 from liaison.services.browse import IndexColumns, IndexQuery
@@ -72,3 +75,13 @@ def test_u4_index_statements_do_not_grow_with_rows_or_association_columns(
         assert all(page.cell(r.id, page.columns[0]).total == 2 for r in page.records)
 
     assert counted.during(lambda: service_page(5)) == counted.during(lambda: service_page(50))
+
+
+def test_u4_index_records_are_the_records_their_init_makes(db: Database, ann: User) -> None:
+    """`browse._record` sets a Record's fields at once rather than through its frozen
+    dataclass's __init__: both make the same record, field for field."""
+    contact = records.create(db, ann.caller, "contacts", {"firstname": "Ada", "email": "a@x.io"})
+    listed = browse.index_page(db, ann.caller, "contacts", limit=1).records[0]
+    assert listed == contact
+    made = Record(**{f.name: getattr(contact, f.name) for f in fields(Record)})
+    assert vars(listed) == vars(made)

@@ -4,6 +4,7 @@ users typed is escaped there exactly as the templates escape it (S1), and dates 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from fastapi.testclient import TestClient
 from markupsafe import escape
@@ -12,7 +13,8 @@ from liaison.services import associations
 from liaison.services.associations import AssociationInput
 from liaison.services.database import Database
 from liaison.services.users import User
-from liaison.web import index_rows
+from liaison.web import index_rows, urls
+from liaison.web.index_params import IndexParams
 from tests.helpers import company, contact
 
 XSS = "<script>alert(1)</script>"
@@ -41,3 +43,27 @@ def test_u4_index_rows_show_the_creation_day_as_the_template_did() -> None:
     for month in range(1, 13):
         moment = datetime(2026, month, 3, 23, 59, tzinfo=UTC)
         assert index_rows.day(moment) == moment.strftime("%d %b %Y")
+
+
+def test_u4_index_rows_of_ascii_values_are_ascii(web: TestClient, db: Database, ann: User) -> None:
+    """The rows' own markup is ASCII (its dash and ellipsis as references, decision 0021): a
+    literal "…" in a cell would make every row, and the page, a string of wide characters."""
+    me = ann.caller
+    acme = company(db, me, "Acme", domain="acme.example")
+    for name in ("Ada", "Bob"):
+        person = contact(db, me, name, lastname="Smith")
+        associations.associate(db, me, [AssociationInput(person.id, acme.id)]).check()
+    contact(db, me, "Cy", lastname="Smith")  # an empty cell: the dash
+    html = web.get("/app/contacts?cols=assoc:companies,assoc:deals,primary:companies").text
+    rows = html[html.index("<tbody>") : html.index("</tbody>")]
+    assert "Loading&#8230;" in rows and "&#8212;" in rows
+    assert rows.isascii()
+
+
+def test_u4_index_links_quote_their_parameters_as_urlencode_does() -> None:
+    values = ["plain", "a b", "é/€&=+%~._-", "assoc:companies,primary:companies", "x\ny", "", "'\""]
+    for value in values:
+        pairs = [("q", value), ("sort", "name")]
+        assert urls._query({}, pairs) == f"?{urlencode(pairs)}"
+    params = IndexParams(search="Tom & Jerry")
+    assert params.pairs() == [("q", "Tom & Jerry"), ("sort", "created"), ("dir", "desc")]

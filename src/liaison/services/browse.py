@@ -230,7 +230,7 @@ def index_page(
     more = len(rows) > limit
     last = found[-1] if found else None
     cursor = Cursor(last.id, last.name if sort is Sort.NAME else None) if more and last else None
-    others = associable(unit.schema, kind)
+    around = _around(unit.schema, kind)
     return IndexPage(
         kind,
         found,
@@ -238,14 +238,48 @@ def index_page(
         cursor,
         query,
         described,
-        others,
+        list(around.associable),
         shown,
         primary_company,
         cells,
         primaries,
-        {t.id: labels_of(unit.schema, kind, t) for t in others},
-        _browsable(unit.schema),
+        dict(around.labels),
+        list(around.browsable),
     )
+
+
+@dataclass(frozen=True)
+class _Around:
+    """What an index page of a type shows around its records that only the schema decides:
+    the types it can be associated with, their labels, the navigation's types."""
+
+    associable: tuple[ObjectType, ...]
+    labels: dict[str, list[AssociationType]]
+    browsable: tuple[ObjectType, ...]
+
+
+_AROUND_KEPT = 64
+_around_cache: dict[tuple[int, str], tuple[Schema, _Around]] = {}
+"""(id of a schema, type ID) -> that schema and what is around the type's pages in it. A
+changed schema is a new object (`schemas.load`): its pages get entries of their own."""
+
+
+def _around(schema: Schema, kind: ObjectType) -> _Around:
+    """Made once per schema and type rather than on every page."""
+    key = (id(schema), kind.id)
+    kept = _around_cache.get(key)
+    if kept is not None and kept[0] is schema:
+        return kept[1]
+    others = associable(schema, kind)
+    around = _Around(
+        tuple(others),
+        {t.id: labels_of(schema, kind, t) for t in others},
+        tuple(_browsable(schema)),
+    )
+    if len(_around_cache) >= _AROUND_KEPT:
+        _around_cache.clear()
+    _around_cache[key] = (schema, around)
+    return around
 
 
 def matching_ids(
@@ -462,11 +496,12 @@ def _cells(
         if to_type == primary_row:
             primaries[from_id] = make(record, (to_id, name, [], True))
             continue
-        cell = cells.get((from_id, to_type))
+        key = (from_id, to_type)
+        cell = cells.get(key)
         if cell is None:
-            cell = cells[(from_id, to_type)] = make(card, (kinds[to_type], total, []))
+            cell = cells[key] = make(card, (kinds[to_type], total, []))
         if to_id is not None:
-            cell.records.append(make(record, (to_id, name, [], False)))
+            cell[2].append(make(record, (to_id, name, [], False)))  # its records
     for from_id, primary in primaries.items():
         _put_first(cells.get((from_id, COMPANIES)), primary)
     return cells, primaries if primary_company else {}
@@ -547,12 +582,24 @@ def _card_order(object_type: ObjectType) -> tuple[int, str]:
 
 
 def _record(row: tuple[Any, ...]) -> Record:
+    """A Record with the fields its __init__ would set, set at once: a frozen dataclass's
+    __init__ sets each of its nine fields through `object.__setattr__`, which costs more than
+    the rest of reading a row, and a page makes up to MAX_PAGE records (a test holds the two
+    ways equal). The properties are the page's own dict (`store._records`)."""
     record_id, type_id, properties, name, created_at, updated_at = row
-    return Record(
+    record: Record = _new_object(Record)
+    vars(record).update(
         id=record_id,
         type_id=type_id,
-        properties=dict(properties),
+        properties=properties,
         created_at=to_datetime(created_at),
         updated_at=to_datetime(updated_at),
+        archived=False,
+        archived_at=None,
+        merged_into=None,
         name=name,
     )
+    return record
+
+
+_new_object = object.__new__

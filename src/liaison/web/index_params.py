@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from starlette.datastructures import ImmutableMultiDict, QueryParams
@@ -53,25 +54,37 @@ class IndexParams:
     def query(self) -> IndexQuery:
         return IndexQuery(self.search, self.filters)
 
-    @property
+    @cached_property
     def columns_value(self) -> str:
         keys = [f"{ASSOCIATION}{name}" for name in self.columns.associations]
         return ",".join([*keys, *([PRIMARY] if self.columns.primary_company else [])])
 
     def pairs(self, *, columns: bool = True) -> list[tuple[str, str]]:
         """Every parameter but paging, in a stable order."""
+        return list(self._pairs if columns else self._pairs_but_columns)
+
+    @cached_property
+    def _pairs(self) -> tuple[tuple[str, str], ...]:
+        """Made once per view: a page's links and forms ask for them a dozen times."""
+        return self._found(columns=True)
+
+    @cached_property
+    def _pairs_but_columns(self) -> tuple[tuple[str, str], ...]:
+        return self._found(columns=False)
+
+    def _found(self, *, columns: bool) -> tuple[tuple[str, str], ...]:
         found = [("q", self.search), ("sort", self.sort.value), ("dir", self.direction)]
         if columns and self.columns_value:
             found.append(("cols", self.columns_value))
         found += [filter_pair(f) for f in self.filters]
-        return [(k, v) for k, v in found if v]
+        return tuple((k, v) for k, v in found if v)
 
     @property
     def direction(self) -> str:
         return "desc" if self.descending else "asc"
 
     def url(self, object_type: ObjectType, **extra: str | int | None) -> str:
-        return urls.index(object_type, self.pairs(), **extra)
+        return urls.index(object_type, self._pairs, **extra)
 
     def sorted_by(self, sort: Sort) -> IndexParams:
         """Sorted by `sort`; the column already sorted flips its direction."""

@@ -11,7 +11,6 @@ from typing import Any
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from starlette.templating import Jinja2Templates
 
 from liaison.domain.object_types import ObjectType
 from liaison.services.users import User
@@ -29,7 +28,6 @@ _env = jinja2.Environment(
     auto_reload=False,  # the templates are part of the package: no check of their files per use
 )
 _env.globals["urls"] = urls
-templates = Jinja2Templates(env=_env)
 
 
 @dataclass(frozen=True)
@@ -51,13 +49,13 @@ def csrf_token(request: Request) -> str:
 def render(
     request: Request, template: str, *, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    response: HTMLResponse = templates.TemplateResponse(
-        request,
-        template,
-        {"csrf_token": csrf_token(request), **context},
-        status_code=status_code,
-    )
-    return response
+    """The template rendered as the response's body, encoded piece by piece: a page holding one
+    character beyond ASCII (the title's "·") would otherwise be one wide string, copied and
+    encoded character by character, where ASCII pieces (most of them, the rows of an index
+    page among them: see `index_rows`) are encoded as they are."""
+    values = {"request": request, "csrf_token": csrf_token(request), **context}
+    pieces = _env.get_template(template).generate(values)
+    return HTMLResponse(b"".join([piece.encode() for piece in pieces]), status_code)
 
 
 def is_htmx(request: Request) -> bool:

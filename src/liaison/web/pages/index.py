@@ -5,6 +5,7 @@ association shown as removable chips (U6)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -104,11 +105,11 @@ class IndexContext:
     def shows(self, to_type: ObjectType) -> bool:
         return to_type in self.page.columns
 
-    @property
+    @cached_property
     def offers_primary_company(self) -> bool:
         return self.object_type.can_have_primary_company and self.companies is not None
 
-    @property
+    @cached_property
     def companies(self) -> ObjectType | None:
         return next((t for t in self.page.associable if t.id == COMPANIES), None)
 
@@ -119,7 +120,7 @@ class IndexContext:
     def has_no_url(self, to_type: ObjectType) -> str:
         return self.params.with_filter(HasNo(to_type.name)).url(self.object_type)
 
-    @property
+    @cached_property
     def count_type(self) -> ObjectType | None:
         """The type the "At least" form starts with: the first other type (contacts on the
         companies page), else the first."""
