@@ -25,6 +25,9 @@ class Schema:
     _by_name: dict[str, ObjectType] = field(init=False, repr=False)
     _inverse_sets: dict[frozenset[int], frozenset[int]] = field(init=False, repr=False)
     _ordered: dict[frozenset[int], tuple[AssociationType, ...]] = field(init=False, repr=False)
+    derived: dict[object, object] = field(init=False, repr=False, compare=False)
+    """What callers work out from this schema alone and keep with it (a changed schema is a
+    new object, so nothing kept here goes stale)."""
 
     def __post_init__(self) -> None:
         self._unlabeled = {
@@ -38,6 +41,7 @@ class Schema:
         self._by_name = {}
         self._inverse_sets = {}
         self._ordered = {}
+        self.derived = {}
         for object_type in self.object_types.values():
             for name in object_type.names():
                 self._by_name[name.lower()] = object_type

@@ -258,27 +258,17 @@ class _Around:
     browsable: tuple[ObjectType, ...]
 
 
-_AROUND_KEPT = 64
-_around_cache: dict[tuple[int, str], tuple[Schema, _Around]] = {}
-"""(id of a schema, type ID) -> that schema and what is around the type's pages in it. A
-changed schema is a new object (`schemas.load`): its pages get entries of their own."""
-
-
 def _around(schema: Schema, kind: ObjectType) -> _Around:
-    """Made once per schema and type rather than on every page."""
-    key = (id(schema), kind.id)
-    kept = _around_cache.get(key)
-    if kept is not None and kept[0] is schema:
-        return kept[1]
-    others = associable(schema, kind)
-    around = _Around(
-        tuple(others),
-        {t.id: labels_of(schema, kind, t) for t in others},
-        tuple(_browsable(schema)),
-    )
-    if len(_around_cache) >= _AROUND_KEPT:
-        _around_cache.clear()
-    _around_cache[key] = (schema, around)
+    """Made once per schema and type (kept with the schema) rather than on every page."""
+    key = (_Around, kind.id)
+    around = schema.derived.get(key)
+    if not isinstance(around, _Around):
+        others = associable(schema, kind)
+        around = schema.derived[key] = _Around(
+            tuple(others),
+            {t.id: labels_of(schema, kind, t) for t in others},
+            tuple(_browsable(schema)),
+        )
     return around
 
 
