@@ -11,6 +11,7 @@ from liaison.services import history, labels, records
 from liaison.services.associations import AssociationInput as Link
 from liaison.services.database import Database
 from liaison.services.unit import Caller
+from liaison.storage import history as history_store
 from tests.helpers import car_type, company, contact, deal, dump
 
 
@@ -177,3 +178,49 @@ def test_h3_history_of_a_record_of_a_type_created_since_the_schema_was_cached(
     assoc.associate(db, me, [Link(beetle.id, ann.id)]).check()
     entries = history.record_history(db, me, "car", beetle.id, other_type="contacts").entries
     assert [e.other_id for e in entries] == [ann.id]
+
+
+def _pages(db: Database, me: Caller, record_id: int, limit: int) -> list[int]:
+    """The IDs of the record's whole history, read page by page."""
+    seen: list[int] = []
+    before = None
+    while True:
+        page = history.record_history(db, me, "companies", record_id, before=before, limit=limit)
+        seen += [e.id for e in page.entries]
+        if page.next_before is None:
+            return seen
+        before = page.next_before
+
+
+def test_h3_a_history_reads_the_same_whichever_level_holds_its_to_side(
+    db: Database, me: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite finds rows from their `to_id` side in a small level and a large one (decision
+    0023): a page merges both, and moving entries between them changes no page."""
+    acme = company(db, me, "Acme")
+    people = [contact(db, me, f"P{i}") for i in range(6)]
+    assoc.associate(db, me, [Link(p.id, acme.id) for p in people[:3]]).check()
+    before_moving = _pages(db, me, acme.id, limit=100)
+    with db.engine.begin() as conn:
+        history_store.merge_to_side(conn, me.account_id)
+    assert _pages(db, me, acme.id, limit=100) == before_moving
+    monkeypatch.setattr(history_store, "MERGE_EVERY", 4)  # a move every few rows from now on
+    for p in people[3:]:
+        assoc.associate(db, me, [Link(p.id, acme.id)]).check()
+    everything = _pages(db, me, acme.id, limit=100)
+    assert len(everything) == 12  # each contact: CREATED and PRIMARY_SET, seen from Acme
+    assert everything == sorted(everything, reverse=True)
+    assert _pages(db, me, acme.id, limit=5) == everything
+    page = history.record_history(db, me, "companies", acme.id, other_type="contacts", limit=100)
+    assert [e.id for e in page.entries] == everything
+
+
+def test_l5_a_purged_record_s_name_leaves_the_history_from_both_levels(
+    db: Database, me: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    acme = company(db, me, "Acme")
+    monkeypatch.setattr(history_store, "MERGE_EVERY", 3)
+    for name in ("Ann", "Bob", "Cy", "Di"):
+        assoc.associate(db, me, [Link(contact(db, me, name).id, acme.id)]).check()
+    records.purge(db, me, "companies", acme.id)
+    assert all("Acme" not in row for row in dump(db)["association_history"])

@@ -5,7 +5,8 @@
 - at most one primary per record and exclusive type; contacts with companies have one (P1, P3);
 - no record gained an association past a limit after the limit was set (A6, not retroactive);
 - replaying the history gives exactly the associations stored: no change without history (H1);
-- a job's progress is within its total, and a job done did all of it (decision 0013).
+- a job's progress is within its total, and a job done did all of it (decision 0013);
+- SQLite: every history row is found from its `to_id` side, once (decision 0023).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from liaison.storage.tables import (
     association_labels,
     association_limits,
     associations,
+    history_to,
+    history_to_recent,
     jobs,
     operations,
     records,
@@ -69,6 +72,7 @@ def _check_account(conn: Connection, account_id: int) -> list[str]:
     _check_limits(conn, account_id, state, history)
     _check_replay(state, history)
     _check_operation_ranges(conn, account_id, state, history)
+    _check_to_side(conn, account_id, state, history)
     _check_jobs(conn, account_id, state)
     return state.problems
 
@@ -189,6 +193,25 @@ def _check_operation_ranges(
             state.problems.append(
                 f"history row {e.id} is outside the range noted on operation {e.operation_id}"
             )
+
+
+def _check_to_side(conn: Connection, account_id: int, state: _Account, history: list[Any]) -> None:
+    """SQLite finds a history row from its `to_id` side through two levels of entries: together
+    they must name every row once, by its `to_id`. PostgreSQL indexes `to_id` and leaves them
+    empty."""
+    entries = Counter[tuple[int, int]]()
+    for level in (history_to_recent, history_to):
+        found = conn.execute(
+            select(level.c.to_id, level.c.id).where(level.c.account_id == account_id)
+        )
+        entries.update((to_id, history_id) for to_id, history_id in found)
+    if conn.dialect.name != "sqlite":
+        expected = Counter[tuple[int, int]]()
+    else:
+        expected = Counter((e.to_id, e.id) for e in history)
+    if entries != expected:
+        wrong = sorted((entries - expected) + (expected - entries))[:5]
+        state.problems.append(f"the history's to_id entries differ from its rows at {wrong}")
 
 
 def _check_jobs(conn: Connection, account_id: int, state: _Account) -> None:

@@ -10,14 +10,18 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple, cast
 
 import orjson
-from sqlalchemy import Connection, bindparam, select, union_all, update
+from sqlalchemy import ColumnElement, Connection, bindparam, select, union_all, update
 
 from liaison.domain.history import HistoryEvent
 from liaison.storage import bulk, fetch
 from liaison.storage import operations as operations_store
 from liaison.storage.accounts import reserve_ids
 from liaison.storage.tables import association_history as h
-from liaison.storage.tables import operations
+from liaison.storage.tables import history_to, history_to_recent, operations
+
+MERGE_EVERY = 65_536
+"""SQLite: an account's recent `to_id` entries move to the large level each time its history
+IDs pass a multiple of this (decision 0023)."""
 
 _COLUMNS = (
     "account_id",
@@ -50,9 +54,11 @@ def append(
 ) -> tuple[int, int]:
     """Append the events; return the first and last history ID they got."""
     first = reserve_ids(conn, account_id, "history", len(events))
+    last = first + len(events) - 1
     if conn.dialect.name == "sqlite":
         _append_sqlite(conn, account_id, operation_id, now, first, events)
-        return first, first + len(events) - 1
+        _index_to_side(conn, account_id, first, last)
+        return first, last
     rows = [
         # An event's fields are the row's columns from `change` on, in the same order.
         (
@@ -68,7 +74,7 @@ def append(
         for i, e in enumerate(events)
     ]
     bulk.insert(conn, h, _COLUMNS, rows)
-    return first, first + len(events) - 1
+    return first, last
 
 
 def _append_sqlite(
@@ -103,6 +109,34 @@ def _append_sqlite(
     conn.exec_driver_sql(sql, rows)
 
 
+def _index_to_side(conn: Connection, account_id: int, first: int, last: int) -> None:
+    """SQLite: the new rows' `to_id` entries go to the small level, read back from the rows
+    (no values bound); when the IDs pass a multiple of `MERGE_EVERY`, the account's entries
+    move to the large level in one pass in key order, which dirties each of its pages once
+    instead of once per entry spread over them (decision 0023)."""
+    params = (account_id, first, last)
+    conn.exec_driver_sql(
+        f"INSERT INTO {history_to_recent.name} (account_id, to_id, id) "
+        f"SELECT account_id, to_id, id FROM {h.name} WHERE account_id = ? AND id BETWEEN ? AND ?",
+        params,
+    )
+    if (first - 1) // MERGE_EVERY != last // MERGE_EVERY:
+        merge_to_side(conn, account_id)
+
+
+def merge_to_side(conn: Connection, account_id: int) -> None:
+    """Move the account's recent `to_id` entries to the large level (SQLite; PostgreSQL has
+    none: it indexes `to_id`)."""
+    if conn.dialect.name != "sqlite":
+        return
+    for sql in (
+        f"INSERT INTO {history_to.name} (account_id, to_id, id) SELECT account_id, to_id, id "
+        f"FROM {history_to_recent.name} WHERE account_id = ? ORDER BY account_id, to_id, id",
+        f"DELETE FROM {history_to_recent.name} WHERE account_id = ?",
+    ):
+        conn.exec_driver_sql(sql, (account_id,))
+
+
 _ACTOR = (operations.c.actor_kind, operations.c.actor_id, operations.c.actor_name)
 HistoryRow = cast(Any, namedtuple)(
     "HistoryRow", [*(c.name for c in h.columns), *(c.name for c in _ACTOR)]
@@ -126,41 +160,73 @@ def _with_actor(*conditions: Any) -> Any:
 
 
 class _Sides(NamedTuple):
-    """Rows where the record is on one side, newest first (two statements), and both merged
-    (one statement). Built once; everything varying is a parameter."""
+    """Rows where the record is on one side, newest first, each statement stopping after a
+    page. Built once; everything varying is a parameter."""
 
-    outgoing: Any
-    incoming: Any
     both: Any
+    """PostgreSQL: both sides (`to_id` by its index) in one statement, with the actors."""
+    each: tuple[Any, ...]
+    """SQLite: the `from_id` side, then the `to_id` side through each level of entries
+    (decision 0023); rows without their actors, which `_add_actors` reads for the page."""
 
 
 def _sides(from_extra: list[Any], to_extra: list[Any]) -> _Sides:
+    def newest(statement: Any, key: Any) -> Any:
+        return statement.order_by(key.desc()).limit(bindparam("limit"))
+
+    account: Any = bindparam("account")
+    record: Any = bindparam("record")
+    before: Any = bindparam("before")
     outgoing, incoming = (
-        _with_actor(
-            h.c.account_id == bindparam("account"),
-            side == bindparam("record"),
-            h.c.id < bindparam("before"),
-            *extra,
+        newest(
+            _with_actor(h.c.account_id == account, side == record, h.c.id < before, *extra), h.c.id
         )
-        .order_by(h.c.id.desc())
-        .limit(bindparam("limit"))
         for side, extra in ((h.c.from_id, from_extra), (h.c.to_id, to_extra))
     )
     merged = union_all(outgoing.subquery().select(), incoming.subquery().select()).subquery()
     both = select(merged).order_by(merged.c.id.desc()).limit(bindparam("limit"))
-    return _Sides(outgoing, incoming, both)
+    from_side = select(h).where(h.c.account_id == account, h.c.from_id == record, h.c.id < before)
+    to_side = (
+        newest(
+            select(h)
+            .join_from(level, h, (h.c.account_id == level.c.account_id) & (h.c.id == level.c.id))
+            .where(level.c.account_id == account, level.c.to_id == record, level.c.id < before)
+            .where(*to_extra),
+            level.c.id,
+        )
+        for level in (history_to_recent, history_to)
+    )
+    each = (newest(from_side.where(*from_extra), h.c.id), *to_side)
+    return _Sides(both, each)
 
 
 def _newest(conn: Connection, sides: _Sides, params: dict[str, Any]) -> list[Any]:
-    """A page from both sides: two index range scans, each stopping after a page. SQLite runs
-    them as two statements merged here (cheaper than its sorted union), PostgreSQL as one (a
-    round trip less)."""
+    """A page from both sides: index range scans, each stopping after a page. SQLite runs them
+    as statements merged here (cheaper than its sorted union), PostgreSQL as one (a round trip
+    less)."""
     if conn.dialect.name != "sqlite":
         return _rows(conn, sides.both, params)
-    outgoing = fetch.all_rows(conn, sides.outgoing, params)
-    incoming = fetch.all_rows(conn, sides.incoming, params)
-    merged = heapq.merge(outgoing, incoming, key=_ID, reverse=True)
-    return _history_rows(conn, list(itertools.islice(merged, params["limit"])))
+    pages = [fetch.all_rows(conn, statement, params) for statement in sides.each]
+    page = list(itertools.islice(heapq.merge(*pages, key=_ID, reverse=True), params["limit"]))
+    return _history_rows(conn, _add_actors(conn, params["account"], page))
+
+
+_ACTORS = select(operations.c.id, *_ACTOR).where(
+    operations.c.account_id == bindparam("account"), bulk.listed("sqlite", operations.c.id, "ids")
+)
+_OPERATION_ID = 2
+"""Where a history row holds its operation's ID."""
+
+
+def _add_actors(conn: Connection, account_id: int, rows: list[Any]) -> list[Any]:
+    """The rows with their operations' actors, read once per operation (a page's rows share a
+    few operations; a join would look one up per row)."""
+    if not rows:
+        return rows
+    ids = bulk.id_list(conn, {row[_OPERATION_ID] for row in rows})
+    found = fetch.all_rows(conn, _ACTORS, {"account": account_id, "ids": ids})
+    actors = {operation_id: actor for operation_id, *actor in found}
+    return [(*row, *actors[row[_OPERATION_ID]]) for row in rows]
 
 
 _ID = operator.itemgetter(1)
@@ -262,6 +328,16 @@ def forget_name(conn: Connection, account_id: int, record_id: int) -> None:
         .where(h.c.account_id == account_id, h.c.from_id == record_id)
         .values(from_name=None)
     )
-    conn.execute(
-        update(h).where(h.c.account_id == account_id, h.c.to_id == record_id).values(to_name=None)
-    )
+    if conn.dialect.name == "sqlite":
+        incoming = union_all(
+            *(
+                select(level.c.id).where(
+                    level.c.account_id == account_id, level.c.to_id == record_id
+                )
+                for level in (history_to_recent, history_to)
+            )
+        )
+        receiving: ColumnElement[bool] = h.c.id.in_(incoming)
+    else:
+        receiving = h.c.to_id == record_id
+    conn.execute(update(h).where(h.c.account_id == account_id, receiving).values(to_name=None))

@@ -294,10 +294,30 @@ association_history = Table(
         ["account_id", "operation_id"], ["operations.account_id", "operations.id"]
     ),
     Index("ix_association_history_from", "account_id", "from_id", "id"),
-    Index("ix_association_history_to", "account_id", "to_id", "id"),
+    Index("ix_association_history_to", "account_id", "to_id", "id").ddl_if(dialect="postgresql"),
 )
 """Append-only (H5). One row per change, seen from `from_id`; both records find their rows
-newest first by index. An operation's rows are the ID range noted on the operation."""
+newest first by index. An operation's rows are the ID range noted on the operation. On SQLite
+the `to_id` side is found through the two levels below instead of an index (decision 0023)."""
+
+
+def _history_by_to(name: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("account_id", Integer, primary_key=True),
+        Column("to_id", Id, primary_key=True),
+        Column("id", Id, primary_key=True),
+        sqlite_with_rowid=False,
+    )
+
+
+history_to_recent = _history_by_to("history_to_recent")
+"""SQLite only (empty on PostgreSQL, which indexes `to_id`): each history row's `(account_id,
+to_id, id)` as it is appended. Small, so a batch dirties few of its pages (decision 0023)."""
+history_to = _history_by_to("history_to")
+"""SQLite only: `history_to_recent`'s entries, moved here in one sorted pass each time an
+account's history IDs pass a multiple of `storage.history.MERGE_EVERY`."""
 
 api_tokens = Table(
     "api_tokens",
