@@ -298,12 +298,12 @@ def _associated(
         # costs more per row than SQLite's own read of it.
         return [_new_tuple(Associated, (to_id, plain)) for to_id in targets]
     types = schema.types
-    return [
-        Associated(to_id, (base, *(types[t] for t in sorted(labels[to_id]) if t in types)))
-        if to_id in labels
-        else Associated(to_id, plain)
-        for to_id in targets
-    ]
+    labelled = {
+        to_id: (base, *(types[t] for t in sorted(ids) if t in types))
+        for to_id, ids in labels.items()
+    }
+    types_of = labelled.get
+    return [_new_tuple(Associated, (to_id, types_of(to_id, plain))) for to_id in targets]
 
 
 # -- the batch runner ----------------------------------------------------------------------------

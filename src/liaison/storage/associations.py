@@ -268,9 +268,11 @@ def record_page(
         "after": after,
         "limit": limit,
     }
-    dialect = conn.dialect.name
-    ((record_type, version, targets, pairs),) = fetch.all_rows(conn, _RECORD_PAGE[dialect], params)
-    if dialect == "sqlite":  # no arrays there: the lists come as JSON
+    postgres = conn.dialect.name == "postgresql"
+    ((record_type, version, targets, pairs),) = fetch.all_rows(
+        conn, _RECORD_PAGE[conn.dialect.name], params, binary=postgres
+    )
+    if not postgres:  # SQLite has no arrays: the lists come as JSON
         targets, pairs = orjson.loads(targets), orjson.loads(pairs)
     labels: dict[int, list[int]] = {}
     for to_id, type_id in pairs or ():
