@@ -274,6 +274,7 @@ def record_page(
     )
     if not postgres:  # SQLite has no arrays: the lists come as JSON
         targets, pairs = orjson.loads(targets), orjson.loads(pairs)
+        targets.sort()  # in order already, in fact; SQL does not promise an aggregate's order
     labels: dict[int, list[int]] = {}
     for to_id, type_id in pairs or ():
         labels.setdefault(to_id, []).append(type_id)
@@ -303,7 +304,6 @@ _RECORD_PAGE = {
         FROM page
         """
     ),
-    # The aggregate takes the subquery's rows in its ORDER BY (SQLite reads them in order).
     "sqlite": text(
         f"""
         WITH page AS ({_TARGETS})
