@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from psycopg import pq
+from sqlalchemy import event
 
 from liaison.domain.object_types import ObjectType
 from liaison.domain.properties import PropertyDefinition
@@ -71,3 +78,42 @@ def wait_for_job(
         if ready(job) or time.monotonic() > deadline:
             return job
         time.sleep(0.05)
+
+
+@contextmanager
+def driver_statements(database: Database) -> Iterator[list[str]]:
+    """The statements the database is sent while the block runs, transaction control aside, as
+    the driver's own trace sees them (sqlite3's trace callback, libpq's protocol trace): unlike
+    SQLAlchemy's events, it sees the hot reads sent to the driver's cursor (storage/fetch.py).
+    On PostgreSQL each is the protocol message that runs it ("Execute" or "Query ...")."""
+    seen: list[str] = []
+    with tempfile.TemporaryFile() as pg_trace:
+
+        def trace(dbapi_connection: Any, *_: Any) -> None:
+            if hasattr(dbapi_connection, "set_trace_callback"):
+                dbapi_connection.set_trace_callback(seen.append)
+            else:
+                dbapi_connection.pgconn.trace(pg_trace.fileno())
+                dbapi_connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+
+        def untrace(dbapi_connection: Any, *_: Any) -> None:
+            if hasattr(dbapi_connection, "set_trace_callback"):
+                dbapi_connection.set_trace_callback(None)
+            else:
+                dbapi_connection.pgconn.untrace()
+
+        event.listen(database.engine, "checkout", trace)
+        event.listen(database.engine, "checkin", untrace)
+        try:
+            yield seen
+        finally:
+            event.remove(database.engine, "checkout", trace)
+            event.remove(database.engine, "checkin", untrace)
+            pg_trace.seek(0)
+            seen += _PG_RUN.findall(pg_trace.read().decode())
+            seen[:] = [s for s in seen if not _TRANSACTION.match(s)]
+
+
+_PG_RUN = re.compile(r"^F\t\d+\t(Execute|Query\t[^\n]*)", re.MULTILINE)
+"""A frontend message that runs a statement, in libpq's trace (one per line)."""
+_TRANSACTION = re.compile(r'(Query\t\s*")?(BEGIN|COMMIT|ROLLBACK)\b', re.IGNORECASE)

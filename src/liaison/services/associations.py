@@ -10,12 +10,12 @@ from liaison.domain.association_types import AssociationType
 from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.graph import Graph, NewLink, Pair
 from liaison.domain.history import HistoryEvent, Source
+from liaison.domain.object_types import ObjectType
 from liaison.domain.planner import OnConflict, Planner
 from liaison.domain.schema import Schema
 from liaison.services.database import Database
 from liaison.services.unit import Caller, Unit, reading, unit_of_work
 from liaison.storage import associations as store
-from liaison.storage import records as records_store
 from liaison.storage.associations import Needs, load_graph
 
 T = TypeVar("T")
@@ -259,21 +259,30 @@ def list_associations(
             ErrorCode.INVALID_INPUT, f"limit must be between 1 and {MAX_PAGE}.", limit=limit
         )
     with reading(database, caller) as unit:
-        record_type, version = records_store.type_and_schema_version(
-            unit.conn, unit.account_id, record_id
-        )
-        schema = unit.schema_at(version)
-        source, target = schema.object_type(object_type), schema.object_type(to_type)
-        if record_type != source.id:
+
+        def read(schema: Schema) -> tuple[int | None, _PageRead]:
+            source, target = schema.object_type(object_type), schema.object_type(to_type)
+            found = store.record_page(
+                unit.conn, unit.account_id, record_id, target.id, after=after, limit=limit + 1
+            )
+            return found.schema_version, _PageRead(schema, source, target, found)
+
+        # One statement reads the page, the record's type and the schema version (A9).
+        schema, source, target, found = unit.with_schema_seen(read)
+        if found.record_type != source.id:
             raise source.not_found(record_id)
-        targets, labels = store.page_targets(
-            unit.conn, unit.account_id, record_id, target.id, after=after, limit=limit + 1
-        )
-        more = len(targets) > limit
-        found = _associated(schema, source.id, target.id, targets[:limit], labels)
+        more = len(found.targets) > limit
+        results = _associated(schema, source.id, target.id, found.targets[:limit], found.labels)
         return AssociationPage(
-            source.id, record_id, target.id, found, found[-1].to_id if more else None
+            source.id, record_id, target.id, results, results[-1].to_id if more else None
         )
+
+
+class _PageRead(NamedTuple):
+    schema: Schema
+    source: ObjectType
+    target: ObjectType
+    found: store.RecordPage
 
 
 def _associated(
@@ -289,12 +298,12 @@ def _associated(
         # costs more per row than SQLite's own read of it.
         return [_new_tuple(Associated, (to_id, plain)) for to_id in targets]
     types = schema.types
-    return [
-        Associated(to_id, (base, *(types[t] for t in sorted(labels[to_id]) if t in types)))
-        if to_id in labels
-        else Associated(to_id, plain)
-        for to_id in targets
-    ]
+    labelled = {
+        to_id: (base, *(types[t] for t in sorted(ids) if t in types))
+        for to_id, ids in labels.items()
+    }
+    types_of = labelled.get
+    return [_new_tuple(Associated, (to_id, types_of(to_id, plain))) for to_id in targets]
 
 
 # -- the batch runner ----------------------------------------------------------------------------

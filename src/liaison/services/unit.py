@@ -74,6 +74,24 @@ class Unit:
                 pass
         return read(self.schema)
 
+    def with_schema_seen(self, read: Callable[[Schema], tuple[int | None, T]]) -> T:
+        """Run `read` with the schema last loaded, unchecked, for a read whose one statement
+        also reads the schema's version: `read` returns that version with its result. The
+        result stands if it is the version of the schema used; else, or if that schema refused
+        the read (a name it does not know), `read` runs again with the checked schema. Unlike
+        `with_recent_schema`, right for reads that show what the schema names (labels)."""
+        recent = schemas.recent_with_version(self.conn, self.account_id)
+        if recent is not None:
+            version, schema = recent
+            try:
+                seen, result = read(schema)
+            except LiaisonError:
+                pass
+            else:
+                if seen == version:
+                    return result
+        return read(self.schema)[1]
+
     @cached_property
     def operation_id(self) -> int:
         """Created on first use, so a call that changes nothing leaves no trace (A7)."""

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
+import orjson
 import psycopg
-from sqlalchemy import ColumnElement, Connection, bindparam, func, select
+from sqlalchemy import ColumnElement, Connection, bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from liaison.domain.association_types import Kind
@@ -189,19 +190,6 @@ _PAGE_LABELS = select(_labels_c.to_id, _labels_c.type_id).where(
     _labels_c.to_type == bindparam("to_type"),
     _labels_c.to_id.between(bindparam("first"), bindparam("last")),
 )
-_page_targets = _PAGE.subquery()
-_PAGE_WITH_LABELS = (
-    select(_page_targets.c.to_id, _labels_c.type_id)
-    .outerjoin_from(
-        _page_targets,
-        association_labels,
-        (_labels_c.account_id == bindparam("account"))
-        & (_labels_c.from_id == bindparam("record"))
-        & (_labels_c.to_type == bindparam("to_type"))
-        & (_labels_c.to_id == _page_targets.c.to_id),
-    )
-    .order_by(_page_targets.c.to_id)
-)
 
 
 def page(
@@ -231,10 +219,9 @@ def page_targets(
     limit: int,
 ) -> tuple[list[int], dict[int, list[int]]]:
     """One page of a record's associations to one object type, by target ID (A9): the targets,
-    and the label type IDs of those that have labels (the base type is implied). Index range
-    scans whatever the record's total. PostgreSQL joins the labels in one statement (a round
-    trip less); SQLite reads the targets, then the labels between the first and last (cheaper
-    there than a probe per row)."""
+    and the label type IDs of those that have labels (the base type is implied). Two index
+    range scans whatever the record's total: the targets, then the labels between the first
+    and last (cheaper than a probe per row). `record_page` is the same page in one statement."""
     params = {
         "account": account_id,
         "record": from_id,
@@ -243,18 +230,90 @@ def page_targets(
         "limit": limit,
     }
     labels: dict[int, list[int]] = {}
-    if conn.dialect.name == "postgresql":
-        rows = fetch.all_rows(conn, _PAGE_WITH_LABELS, params)
-        for to_id, type_id in rows:
-            if type_id is not None:
-                labels.setdefault(to_id, []).append(type_id)
-        return list(dict.fromkeys(to_id for to_id, _ in rows)), labels
     targets = [t for (t,) in fetch.all_rows(conn, _PAGE, params)]
     if targets:
         bounds = {"first": targets[0], "last": targets[-1]}
         for to_id, type_id in fetch.all_rows(conn, _PAGE_LABELS, params | bounds):
             labels.setdefault(to_id, []).append(type_id)
     return targets, labels
+
+
+class RecordPage(NamedTuple):
+    """`record_page`: what a read of one page of a record's associations needs, read at once."""
+
+    record_type: str | None
+    """None when there is no such record."""
+    schema_version: int | None
+    """The account's schema version (None when there is no such account)."""
+    targets: list[int]
+    labels: dict[int, list[int]]
+    """Label type IDs of the targets that have labels (the base type is implied)."""
+
+
+def record_page(
+    conn: Connection,
+    account_id: int,
+    from_id: int,
+    to_type: str,
+    *,
+    after: int,
+    limit: int,
+) -> RecordPage:
+    """`page_targets` with the record's type and the schema version, in one statement: the
+    targets by one index range scan, and their labels by another, up to the last target."""
+    params = {
+        "account": account_id,
+        "record": from_id,
+        "to_type": to_type,
+        "after": after,
+        "limit": limit,
+    }
+    postgres = conn.dialect.name == "postgresql"
+    ((record_type, version, targets, pairs),) = fetch.all_rows(
+        conn, _RECORD_PAGE[conn.dialect.name], params, binary=postgres
+    )
+    if not postgres:  # SQLite has no arrays: the lists come as JSON
+        targets, pairs = orjson.loads(targets), orjson.loads(pairs)
+        targets.sort()  # in order already, in fact; SQL does not promise an aggregate's order
+    labels: dict[int, list[int]] = {}
+    for to_id, type_id in pairs or ():
+        labels.setdefault(to_id, []).append(type_id)
+    return RecordPage(record_type, None if version is None else int(version), targets, labels)
+
+
+_RECORD_HEAD = """
+    (SELECT type_id FROM records WHERE account_id = :account AND id = :record),
+    (SELECT value FROM counters WHERE account_id = :account AND name = 'schema')"""
+_TARGETS = """
+    SELECT to_id FROM associations
+    WHERE account_id = :account AND from_id = :record AND to_type = :to_type AND to_id > :after
+    ORDER BY to_id LIMIT :limit"""
+_LABELS_UP_TO = """
+    FROM association_labels
+    WHERE account_id = :account AND from_id = :record AND to_type = :to_type AND to_id > :after
+      AND to_id <= """
+_RECORD_PAGE = {
+    # The page is read once, as an array (MATERIALIZED: else the planner copies it into the
+    # labels' bound and reads it again); its last target bounds the labels' range scan.
+    "postgresql": text(
+        f"""
+        WITH page AS MATERIALIZED (SELECT ARRAY({_TARGETS}) AS targets)
+        SELECT {_RECORD_HEAD}, page.targets,
+            (SELECT array_agg(ARRAY[to_id, type_id]) {_LABELS_UP_TO}
+                page.targets[cardinality(page.targets)])
+        FROM page
+        """
+    ),
+    "sqlite": text(
+        f"""
+        WITH page AS ({_TARGETS})
+        SELECT {_RECORD_HEAD},
+            (SELECT json_group_array(to_id) FROM page),
+            (SELECT json_group_array(json_array(to_id, type_id)) {_LABELS_UP_TO}
+                (SELECT max(to_id) FROM page))
+        """
+    ),
+}
 
 
 def count_between_types(conn: Connection, account_id: int, from_type: str, to_type: str) -> int:

@@ -15,11 +15,14 @@ _compiled: dict[tuple[int, str], SQLCompiler] = {}
 
 
 def all_rows(
-    conn: Connection, statement: ClauseElement, params: Mapping[str, Any]
+    conn: Connection, statement: ClauseElement, params: Mapping[str, Any], *, binary: bool = False
 ) -> list[tuple[Any, ...]]:
-    """Run a prebuilt statement; values come as the driver gives them (JSON as text on SQLite)."""
+    """Run a prebuilt statement; values come as the driver gives them (JSON as text on SQLite).
+    With `binary` (PostgreSQL only), psycopg reads them in the binary format, which decodes
+    arrays faster than their text."""
     sql, values = _compiled_for(conn, statement, params)
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    driver = conn.connection.driver_connection
+    cursor = driver.cursor(binary=True) if binary else driver.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(sql, values)
         return list(cursor.fetchall())

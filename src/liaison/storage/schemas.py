@@ -33,5 +33,10 @@ def load(conn: Connection, account_id: int, *, version: int | None = None) -> Sc
 
 def recent(conn: Connection, account_id: int) -> Schema | None:
     """The schema last loaded for the account, without checking it is still current."""
-    found = _cache.get(conn.engine, {}).get(account_id)
+    found = recent_with_version(conn, account_id)
     return None if found is None else found[1]
+
+
+def recent_with_version(conn: Connection, account_id: int) -> tuple[int, Schema] | None:
+    """`recent`, with the version it was loaded at."""
+    return _cache.get(conn.engine, {}).get(account_id)
