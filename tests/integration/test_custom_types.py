@@ -164,3 +164,16 @@ def test_o3_removing_a_definition_in_use_is_refused(db: Database, me: Caller) ->
     object_types.remove_association_definition(db, me, car, "contacts")
     error = assoc.associate(db, me, [Link(ann.id, beetle.id)]).errors[0].error
     assert error.code is ErrorCode.NO_ASSOCIATION_DEFINITION
+
+
+def test_o2_a_refused_schema_change_leaves_no_schema_behind_for_the_next_one(
+    db: Database, me: Caller
+) -> None:
+    """A type made and then refused in the same transaction (an unknown associated type) must
+    not linger in the cached schema: the next schema change takes the same version number."""
+    with pytest.raises(LiaisonError):
+        make_car(db, me, "contacts", "no_such_type")
+    labels.create_label(db, me, "contacts", "companies", label="Advisor")
+    assert "car" not in {t.name for t in object_types.list_object_types(db, me)}
+    assert "Advisor" in [t.label for t in labels.list_types(db, me, "contacts", "companies")]
+    assert make_car(db, me, "contacts")
