@@ -660,11 +660,15 @@ class Planner:
 
     @cached_property
     def _labels(self) -> _Memo[int, tuple[str | None, int, str | None]]:
-        """A type's label, its inverse and the inverse's label, as history events keep them."""
+        """A type's label, its inverse and the inverse's label, as history events keep them.
+        (The function holds the schema, not the planner: a planner in a reference cycle, its
+        graph and events with it, would wait for the cycle collector instead of going as soon
+        as it is done with.)"""
+        schema = self.schema
 
         def labels(type_id: int) -> tuple[str | None, int, str | None]:
-            inverse = self.schema.inverse(type_id)
-            return self.schema.label_of(type_id), inverse, self.schema.label_of(inverse)
+            inverse = schema.inverse(type_id)
+            return schema.label_of(type_id), inverse, schema.label_of(inverse)
 
         return _Memo(labels)
 

@@ -344,23 +344,31 @@ def _run(
         if set_wise:
             try:
                 with within.conn.begin_nested():
-                    new = associate_new(
-                        within, inputs, _expected(within.schema, from_type, to_type)
-                    )
-                if new is not None:
-                    return _views_of(within.schema, new.links)
+                    made = _set_wise(within, inputs, from_type, to_type)
+                if made is not None:
+                    return made
             except store.AlreadyAssociated:
                 pass
         return each(within)
     if set_wise:
         try:
             with unit_of_work(database, caller, kind) as unit:
-                new = associate_new(unit, inputs, _expected(unit.schema, from_type, to_type))
-                return each(unit) if new is None else _views_of(unit.schema, new.links)
+                made = _set_wise(unit, inputs, from_type, to_type)
+                return each(unit) if made is None else made
         except store.AlreadyAssociated:
             pass
     with unit_of_work(database, caller, kind) as unit:
         return each(unit)
+
+
+def _set_wise(
+    unit: Unit, inputs: Sequence[AssociationInput], from_type: str | None, to_type: str | None
+) -> BatchResult[AssociationView] | None:
+    """`associate_new`'s result as the batch's; None if it planned nothing. Only the result
+    outlives this call: the cycle collector, back on as the unit ends, then has only the
+    result to look at instead of the whole plan (decision 0022)."""
+    new = associate_new(unit, inputs, _expected(unit.schema, from_type, to_type))
+    return None if new is None else _views_of(unit.schema, new.links)
 
 
 def _expected(
