@@ -152,25 +152,24 @@ def write_new(
     """Write new associations (`Planner.associate_new`): both directions and their labels.
     Raises `AlreadyAssociated` if one of them exists (the primary key refuses it), which
     costs nothing when none does, unlike reading every pair first."""
-    rows: list[tuple[int, int, str, int, int]] = []
-    labels: list[tuple[int, int, str, int, int, bool]] = []
+    rows: list[tuple[int, str, int]] = []
+    labels: list[tuple[int, str, int, int, bool]] = []
     labelled = {t.id: t.exclusive for t in schema.types.values() if t.kind is not Kind.UNLABELED}
     for x, y, forward, back in links:
-        rows.append((account_id, x.id, y.type_id, y.id, now))
-        rows.append((account_id, y.id, x.type_id, x.id, now))
+        rows.append((x.id, y.type_id, y.id))
+        rows.append((y.id, x.type_id, x.id))
         if len(forward) > 1:
             for start, end, types in ((x, y, forward), (y, x, back)):
                 labels += [
-                    (account_id, start.id, end.type_id, end.id, t, labelled[t])
-                    for t in types
-                    if t in labelled
+                    (start.id, end.type_id, end.id, t, labelled[t]) for t in types if t in labelled
                 ]
-    pair_key = ("account_id", "from_id", "to_type", "to_id")
+    pair = ("from_id", "to_type", "to_id")
+    account = {"account_id": account_id}
     try:
-        bulk.insert(conn, associations, (*pair_key, "created_at"), rows)
+        bulk.insert(conn, associations, pair, rows, same={**account, "created_at": now})
     except (IntegrityError, psycopg.errors.UniqueViolation) as error:
         raise AlreadyAssociated from error
-    bulk.insert(conn, association_labels, (*pair_key, "type_id", "exclusive"), labels)
+    bulk.insert(conn, association_labels, (*pair, "type_id", "exclusive"), labels, same=account)
 
 
 _PAGE = (

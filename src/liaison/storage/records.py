@@ -27,20 +27,12 @@ def insert_many(
     bulk.insert(
         conn,
         records,
-        (
-            "account_id",
-            "id",
-            "type_id",
-            "properties",
-            "name",
-            "created_at",
-            "updated_at",
-            "archived",
-        ),
+        ("id", "type_id", "properties", "name"),
         [
-            (account_id, record_id, type_id, props, name, now, now, False)
+            (record_id, type_id, props, name)
             for record_id, (props, name) in zip(ids, values, strict=True)
         ],
+        same={"account_id": account_id, "created_at": now, "updated_at": now, "archived": False},
     )
     return ids
 
