@@ -68,7 +68,7 @@ def ids_in(conn: Connection, column: ColumnElement[Any], ids: Iterable[int]) -> 
     if conn.dialect.name == "postgresql":
         return column == any_(bindparam(None, values, type_=postgresql.ARRAY(BigInteger)))
     listed: Select[Any] = select(literal_column("value")).select_from(
-        func.json_each(bindparam(None, json.dumps(values)))
+        func.json_each(bindparam(None, json_text(values)))
     )
     return column.in_(listed.scalar_subquery())
 
@@ -89,7 +89,7 @@ def listed(
 
 def id_list(conn: Connection, ids: Iterable[int | str]) -> Any:
     """The value of a `listed` parameter: a list (PostgreSQL) or a JSON array (SQLite)."""
-    return list(ids) if conn.dialect.name == "postgresql" else json.dumps(list(ids))
+    return list(ids) if conn.dialect.name == "postgresql" else json_text(list(ids))
 
 
 def lookup(
@@ -121,7 +121,7 @@ def lookup(
         "WHERE x.account_id = ? AND x.from_id = json_extract(k.value, '$[0]') "
         "AND x.to_type = json_extract(k.value, '$[1]') AND x.to_id = json_extract(k.value, '$[2]')"
     )
-    return [tuple(r) for r in conn.exec_driver_sql(sql, (json.dumps(keys), account_id)).all()]
+    return [tuple(r) for r in conn.exec_driver_sql(sql, (json_text(keys), account_id)).all()]
 
 
 def delete(conn: Connection, table: Table, columns: Sequence[str], keys: Sequence[Row]) -> None:
