@@ -12,7 +12,7 @@ from liaison.services.associations import AssociationInput as Link
 from liaison.services.database import Database
 from liaison.services.unit import Caller
 from liaison.storage import history as history_store
-from tests.helpers import car_type, company, contact, deal, dump
+from tests.helpers import car_type, company, contact, deal, driver_statements, dump
 
 
 def changes(page: history.HistoryPage) -> list[tuple[Change, int, str | None]]:
@@ -85,6 +85,27 @@ def test_h2_source_follows_the_actor(db: Database, actor: Actor, source: Source)
     entry = history.record_history(db, caller, "deals", big.id).entries[0]
     assert entry.source is source
     assert entry.actor_id == actor.id
+
+
+def test_h2_a_page_of_several_operations_shows_each_change_s_own_actor(
+    db: Database, me: Caller
+) -> None:
+    """Each entry carries the actor of its own operation, whichever side the record is on; on
+    PostgreSQL the page and its actors are one statement."""
+    ann, acme, beta = contact(db, me), company(db, me, "Acme"), company(db, me, "Beta")
+    script = Caller(me.account_id, Actor(ActorKind.API_TOKEN, "t7", "Sync script"))
+    assoc.associate(db, me, [Link(ann.id, acme.id)]).check()
+    assoc.associate(db, script, [Link(beta.id, ann.id)]).check()  # Ann on the `to` side
+    history.record_history(db, me, "contacts", ann.id)  # the schema is loaded
+    with driver_statements(db) as statements:
+        page = history.record_history(db, me, "contacts", ann.id)
+    assert [(e.change, e.other_id, e.actor_kind, e.actor_id, e.source) for e in page.entries] == [
+        (Change.CREATED, beta.id, ActorKind.API_TOKEN, "t7", Source.API),
+        (Change.PRIMARY_SET, acme.id, ActorKind.USER, "user-1", Source.USER),
+        (Change.CREATED, acme.id, ActorKind.USER, "user-1", Source.USER),
+    ]
+    if db.engine.dialect.name == "postgresql":
+        assert len(statements) == 1, statements
 
 
 def test_h4_one_associations_history_newest_first(db: Database, me: Caller) -> None:

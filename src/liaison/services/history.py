@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -135,7 +136,7 @@ def operation(
             actor_id=row.actor_id,
             actor_name=row.actor_name,
             started_at=to_datetime(row.started_at),
-            entries=[_entry(r, r.from_id, to_datetime(r.at)) for r in rows],
+            entries=_entries(rows, None),
             next_after=rows[-1].id if more else None,
         )
 
@@ -147,14 +148,12 @@ def _check_limit(limit: int) -> None:
         )
 
 
-def _page(unit: Unit, kind: ObjectType, record_id: int, rows: list[Any], limit: int) -> HistoryPage:
+def _page(
+    unit: Unit, kind: ObjectType, record_id: int, rows: list[tuple[Any, ...]], limit: int
+) -> HistoryPage:
     """The entries facing the record, once it is known to be a record of `kind`: its rows say
     its type (a record's type never changes); without rows the record itself is looked up."""
-    times: dict[int, datetime] = {}  # the rows of one operation share their time
-    entries = [
-        _entry(r, record_id, times.get(r.at) or times.setdefault(r.at, to_datetime(r.at)))
-        for r in rows[:limit]
-    ]
+    entries = _entries(rows[:limit], record_id)
     record_type: str | None
     if entries:
         record_type = entries[0].record_type
@@ -169,38 +168,79 @@ def _page(unit: Unit, kind: ObjectType, record_id: int, rows: list[Any], limit: 
 _CHANGES = {c.value: c for c in Change}
 _SOURCES = {s.value: s for s in Source}
 _ACTORS = {a.value: a for a in ActorKind}
+_new_tuple = tuple.__new__
 
 
-def _entry(row: Any, seen_from: int, at: datetime) -> HistoryEntry:
-    """The stored event, turned to face `seen_from`."""
-    if row.from_id == seen_from:
-        mine, other = (
-            (row.from_type, row.from_id, row.from_name),
-            (row.to_type, row.to_id, row.to_name),
-        )
-        type_id, label = row.type_id, row.label
-    else:
-        mine, other = (
-            (row.to_type, row.to_id, row.to_name),
-            (row.from_type, row.from_id, row.from_name),
-        )
-        type_id, label = row.inverse_type_id, row.inverse_label
-    return HistoryEntry(
-        row.id,
-        row.operation_id,
+def _entries(rows: Iterable[tuple[Any, ...]], seen_from: int | None) -> list[HistoryEntry]:
+    """The stored events (tuples in `HistoryRow`'s order), each turned to face `seen_from`
+    (None: as stored, from its `from_id`). Entries are made as plain tuples of their fields
+    (`tuple.__new__`): a page makes hundreds, and a NamedTuple's own __new__ costs more than
+    the rest of this loop."""
+    times: dict[int, datetime] = {}  # the rows of one operation share their time
+    entries: list[HistoryEntry] = []
+    add, make, changes, sources, actors = entries.append, _new_tuple, _CHANGES, _SOURCES, _ACTORS
+    for (
+        _,
+        history_id,
+        operation_id,
         at,
-        _CHANGES[row.change],
-        mine[0],
-        mine[1],
-        other[0],
-        other[1],
-        other[2],
-        mine[2],
+        change,
+        from_type,
+        from_id,
+        to_type,
+        to_id,
         type_id,
         label,
-        _SOURCES[row.source],
-        _ACTORS[row.actor_kind],
-        row.actor_id,
-        row.actor_name,
-        row.detail,
-    )
+        inverse_type_id,
+        inverse_label,
+        from_name,
+        to_name,
+        source,
+        detail,
+        actor_kind,
+        actor_id,
+        actor_name,
+    ) in rows:
+        when = times.get(at) or times.setdefault(at, to_datetime(at))
+        if from_id == seen_from or seen_from is None:
+            fields = (
+                history_id,
+                operation_id,
+                when,
+                changes[change],
+                from_type,
+                from_id,
+                to_type,
+                to_id,
+                to_name,
+                from_name,
+                type_id,
+                label,
+                sources[source],
+                actors[actor_kind],
+                actor_id,
+                actor_name,
+                detail,
+            )
+        else:
+            fields = (
+                history_id,
+                operation_id,
+                when,
+                changes[change],
+                to_type,
+                to_id,
+                from_type,
+                from_id,
+                from_name,
+                to_name,
+                inverse_type_id,
+                inverse_label,
+                sources[source],
+                actors[actor_kind],
+                actor_id,
+                actor_name,
+                detail,
+            )
+        add(make(HistoryEntry, fields))
+    return entries
