@@ -151,6 +151,8 @@ def _existing(context: Context, object_id: str, match: str, values: list[str]) -
 
 # -- phase 1: records ----------------------------------------------------------------------------
 _DONE = {True: "created", False: "updated"}
+_BY_ID = f"{RECORD_ID}="
+"""How the key of a record named by its Record ID starts."""
 
 
 @dataclass
@@ -248,11 +250,11 @@ def _stage(
                 objectId=record_id,
             )
         base = staged.updates[record_id][1] if record_id in staged.updates else None
-        base = base or dict(row.properties)
+        base = base or row.properties  # validate_update merges into a new dict
         return obj, record_id, kind.validate_update(base, obj.properties), False
     if key in staged.new:
         return obj, None, kind.validate_update(staged.new[key], obj.properties), False
-    by_id = obj.key.startswith(f"{RECORD_ID}=") and context.mapping.record_ids is RecordIds.EXISTING
+    by_id = context.mapping.record_ids is RecordIds.EXISTING and obj.key.startswith(_BY_ID)
     if mode is Mode.UPDATE or by_id:
         raise LiaisonError(
             ErrorCode.RECORD_NOT_FOUND,

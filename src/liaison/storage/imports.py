@@ -243,8 +243,10 @@ def find_existing(
     `name` has one of `values`, compared lowercased: value -> the oldest such record. A
     contact's email and a company's domain are found by their indexes (`tables.CONTACT_EMAIL`,
     `tables.COMPANY_DOMAIN`): the property and the type are written into the statement."""
+    if up_to == 0:  # the account had no record when the import started
+        return {}
     wanted = sorted(set(values))
-    if not wanted or up_to == 0:
+    if not wanted:
         return {}
     if not (_PROPERTY.fullmatch(name) and _TYPE_ID.fullmatch(type_id)):
         raise ValueError(f"not a property of a record type: {type_id} {name!r}")
