@@ -7,9 +7,8 @@ import codecs
 import csv
 import hashlib
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from liaison.domain.errors import ErrorCode, LiaisonError
 
@@ -17,8 +16,7 @@ _SNIFF = 64 * 1024
 _DELIMITERS = ",;\t|"
 
 
-@dataclass(frozen=True)
-class SourceRow:
+class SourceRow(NamedTuple):
     line: int
     """The row's first line in the file (CSV: counting the newlines inside quoted cells; XLSX:
     the sheet's row number)."""
@@ -55,10 +53,14 @@ def read_rows(path: Path) -> Iterator[SourceRow]:
         _, names = next(rows)
     except StopIteration:
         return
+    named = all(names)
     for line, values in rows:
         if not any(values):  # cells come trimmed
             continue
-        yield SourceRow(line, {n: v for n, v in zip(names, values, strict=False) if n})
+        if named:
+            yield SourceRow(line, dict(zip(names, values, strict=False)))
+        else:  # a column without a header is left out
+            yield SourceRow(line, {n: v for n, v in zip(names, values, strict=False) if n})
 
 
 def _raw_rows(path: Path) -> Generator[tuple[int, list[str]], None, None]:

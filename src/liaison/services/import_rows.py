@@ -9,10 +9,11 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from liaison.domain.association_types import AssociationType
 from liaison.domain.errors import ErrorCode, LiaisonError
+from liaison.domain.history import HistoryEvent
 from liaison.domain.id_properties import RECORD_ID
 from liaison.domain.import_mapping import FileMapping, ImportMapping, Mode, RecordIds
 from liaison.domain.object_types import CONTACTS
@@ -58,8 +59,7 @@ class Chunk:
         )
 
 
-@dataclass(frozen=True)
-class RowObject:
+class RowObject(NamedTuple):
     object_id: str
     key: str
     value: str | None
@@ -151,6 +151,8 @@ def _existing(context: Context, object_id: str, match: str, values: list[str]) -
 
 # -- phase 1: records ----------------------------------------------------------------------------
 _DONE = {True: "created", False: "updated"}
+_BY_ID = f"{RECORD_ID}="
+"""How the key of a record named by its Record ID starts."""
 
 
 @dataclass
@@ -248,11 +250,11 @@ def _stage(
                 objectId=record_id,
             )
         base = staged.updates[record_id][1] if record_id in staged.updates else None
-        base = base or dict(row.properties)
+        base = base or row.properties  # validate_update merges into a new dict
         return obj, record_id, kind.validate_update(base, obj.properties), False
     if key in staged.new:
         return obj, None, kind.validate_update(staged.new[key], obj.properties), False
-    by_id = obj.key.startswith(f"{RECORD_ID}=") and context.mapping.record_ids is RecordIds.EXISTING
+    by_id = context.mapping.record_ids is RecordIds.EXISTING and obj.key.startswith(_BY_ID)
     if mode is Mode.UPDATE or by_id:
         raise LiaisonError(
             ErrorCode.RECORD_NOT_FOUND,
@@ -298,8 +300,7 @@ def _write_records(
 
 
 # -- phase 2: associations -----------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Link:
+class _Link(NamedTuple):
     from_id: int
     to_id: int
     types: tuple[int, ...]
@@ -425,6 +426,8 @@ def _associate(context: Context, planned: Planned, chunk: Chunk) -> None:
     set_wise, others = _split(planned)
     if set_wise and _associate_set_wise(context, set_wise, chunk):
         planned = others
+    if not planned:
+        return
     unit = context.unit
     links = [link for _, row_links in planned for link in row_links]
     records = {link.from_id for link in links} | {link.to_id for link in links}
@@ -435,7 +438,7 @@ def _associate(context: Context, planned: Planned, chunk: Chunk) -> None:
         error = planner.attempt(_associate_row, planner, row_links)
         if isinstance(error, LiaisonError):
             chunk.refuse(context.file_index, ASSOCIATIONS, row, error)
-    chunk.counts.update(f"associations.{e.change.value.lower()}" for e in planner.events)
+    _count_events(chunk, planner.events)
     unit.save(planner)
 
 
@@ -443,6 +446,8 @@ def _split(planned: Planned) -> tuple[Planned, Planned]:
     """Rows whose links ask for no exclusive label (a Primary) and share no record with the
     other rows (so applying them first changes no outcome), and the other rows, in file order."""
     row_by_row = {i for i, (_, row_links) in enumerate(planned) if _asks_primary(row_links)}
+    if not row_by_row:
+        return planned, []
     while True:
         touched = {
             r for i in row_by_row for link in planned[i][1] for r in (link.from_id, link.to_id)
@@ -476,8 +481,14 @@ def _associate_set_wise(context: Context, rows: Planned, chunk: Chunk) -> bool:
         return False
     if done is None:
         return False
-    chunk.counts.update(f"associations.{e.change.value.lower()}" for e in done.events)
+    _count_events(chunk, done.events)
     return True
+
+
+def _count_events(chunk: Chunk, events: list[HistoryEvent]) -> None:
+    """Count the association changes by kind (in the order each kind first occurs)."""
+    for change, count in Counter(e.change for e in events).items():
+        chunk.counts[f"associations.{change.value.lower()}"] += count
 
 
 def _associate_row(planner: Planner, links: list[_Link]) -> None:

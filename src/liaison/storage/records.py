@@ -24,15 +24,17 @@ def insert_many(
     """Insert records given as (properties, display name); return their new IDs."""
     first = reserve_ids(conn, account_id, "record", len(values))
     ids = list(range(first, first + len(values)))
+    json_text = bulk.json_text
     bulk.insert(
         conn,
         records,
         ("id", "type_id", "properties", "name"),
         [
-            (record_id, type_id, props, name)
+            (record_id, type_id, json_text(props), name)
             for record_id, (props, name) in zip(ids, values, strict=True)
         ],
         same={"account_id": account_id, "created_at": now, "updated_at": now, "archived": False},
+        json_as_text=True,
     )
     return ids
 
