@@ -366,7 +366,7 @@ def _set_wise(
 ) -> BatchResult[AssociationView] | None:
     """`associate_new`'s result as the batch's; None if it planned nothing. Only the result
     outlives this call: the cycle collector, back on as the unit ends, then has only the
-    result to look at instead of the whole plan (decision 0022)."""
+    result to look at instead of the whole plan (decision 0023)."""
     new = associate_new(unit, inputs, _expected(unit.schema, from_type, to_type))
     return None if new is None else _views_of(unit.schema, new.links)
 
