@@ -202,45 +202,34 @@ def _entries(rows: Iterable[tuple[Any, ...]], seen_from: int | None) -> list[His
         actor_name,
     ) in rows:
         when = times.get(at) or times.setdefault(at, to_datetime(at))
-        if from_id == seen_from or seen_from is None:
-            fields = (
-                history_id,
-                operation_id,
-                when,
-                changes[change],
-                from_type,
-                from_id,
+        if seen_from is not None and from_id != seen_from:  # seen from the other side
+            from_type, from_id, from_name, to_type, to_id, to_name = (
                 to_type,
                 to_id,
                 to_name,
-                from_name,
-                type_id,
-                label,
-                sources[source],
-                actors[actor_kind],
-                actor_id,
-                actor_name,
-                detail,
-            )
-        else:
-            fields = (
-                history_id,
-                operation_id,
-                when,
-                changes[change],
-                to_type,
-                to_id,
                 from_type,
                 from_id,
                 from_name,
-                to_name,
-                inverse_type_id,
-                inverse_label,
-                sources[source],
-                actors[actor_kind],
-                actor_id,
-                actor_name,
-                detail,
             )
+            type_id, label = inverse_type_id, inverse_label
+        fields = (
+            history_id,
+            operation_id,
+            when,
+            changes[change],
+            from_type,
+            from_id,
+            to_type,
+            to_id,
+            to_name,
+            from_name,
+            type_id,
+            label,
+            sources[source],
+            actors[actor_kind],
+            actor_id,
+            actor_name,
+            detail,
+        )
         add(make(HistoryEntry, fields))
     return entries

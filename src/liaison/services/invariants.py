@@ -23,13 +23,12 @@ from liaison.domain.schema import Schema
 from liaison.services.database import Database
 from liaison.storage import schemas
 from liaison.storage.tables import (
+    HISTORY_TO_LEVELS,
     accounts,
     association_history,
     association_labels,
     association_limits,
     associations,
-    history_to,
-    history_to_recent,
     jobs,
     operations,
     records,
@@ -200,7 +199,7 @@ def _check_to_side(conn: Connection, account_id: int, state: _Account, history: 
     they must name every row once, by its `to_id`. PostgreSQL indexes `to_id` and leaves them
     empty."""
     entries = Counter[tuple[int, int]]()
-    for level in (history_to_recent, history_to):
+    for level in HISTORY_TO_LEVELS:
         found = conn.execute(
             select(level.c.to_id, level.c.id).where(level.c.account_id == account_id)
         )

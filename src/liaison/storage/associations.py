@@ -221,20 +221,32 @@ def page_targets(
     and the label type IDs of those that have labels (the base type is implied). Two index
     range scans whatever the record's total: the targets, then the labels between the first
     and last (cheaper than a probe per row). `record_page` is the same page in one statement."""
-    params = {
+    params = _page_params(account_id, from_id, to_type, after, limit)
+    targets = [t for (t,) in fetch.all_rows(conn, _PAGE, params)]
+    if not targets:
+        return targets, {}
+    bounds = {"first": targets[0], "last": targets[-1]}
+    return targets, _by_target(fetch.all_rows(conn, _PAGE_LABELS, params | bounds))
+
+
+def _page_params(
+    account_id: int, from_id: int, to_type: str, after: int, limit: int
+) -> dict[str, Any]:
+    return {
         "account": account_id,
         "record": from_id,
         "to_type": to_type,
         "after": after,
         "limit": limit,
     }
+
+
+def _by_target(pairs: Iterable[Sequence[int]]) -> dict[int, list[int]]:
+    """(target, label type) pairs as each target's label type IDs."""
     labels: dict[int, list[int]] = {}
-    targets = [t for (t,) in fetch.all_rows(conn, _PAGE, params)]
-    if targets:
-        bounds = {"first": targets[0], "last": targets[-1]}
-        for to_id, type_id in fetch.all_rows(conn, _PAGE_LABELS, params | bounds):
-            labels.setdefault(to_id, []).append(type_id)
-    return targets, labels
+    for to_id, type_id in pairs:
+        labels.setdefault(to_id, []).append(type_id)
+    return labels
 
 
 class RecordPage(NamedTuple):
@@ -260,13 +272,7 @@ def record_page(
 ) -> RecordPage:
     """`page_targets` with the record's type and the schema version, in one statement: the
     targets by one index range scan, and their labels by another, up to the last target."""
-    params = {
-        "account": account_id,
-        "record": from_id,
-        "to_type": to_type,
-        "after": after,
-        "limit": limit,
-    }
+    params = _page_params(account_id, from_id, to_type, after, limit)
     postgres = conn.dialect.name == "postgresql"
     ((record_type, version, targets, pairs),) = fetch.all_rows(
         conn, _RECORD_PAGE[conn.dialect.name], params, binary=postgres
@@ -274,9 +280,7 @@ def record_page(
     if not postgres:  # SQLite has no arrays: the lists come as JSON
         targets, pairs = orjson.loads(targets), orjson.loads(pairs)
         targets.sort()  # in order already, in fact; SQL does not promise an aggregate's order
-    labels: dict[int, list[int]] = {}
-    for to_id, type_id in pairs or ():
-        labels.setdefault(to_id, []).append(type_id)
+    labels = _by_target(pairs or ())
     return RecordPage(record_type, None if version is None else int(version), targets, labels)
 
 

@@ -16,8 +16,8 @@ from liaison.domain.history import HistoryEvent
 from liaison.storage import bulk, fetch
 from liaison.storage import operations as operations_store
 from liaison.storage.accounts import reserve_ids
+from liaison.storage.tables import HISTORY_TO_LEVELS, history_to, history_to_recent, operations
 from liaison.storage.tables import association_history as h
-from liaison.storage.tables import history_to, history_to_recent, operations
 
 MERGE_EVERY = 65_536
 """SQLite: an account's recent `to_id` entries move to the large level each time its history
@@ -193,7 +193,7 @@ def _sides(from_extra: list[Any], to_extra: list[Any]) -> _Sides:
             .where(*to_extra),
             level.c.id,
         )
-        for level in (history_to_recent, history_to)
+        for level in HISTORY_TO_LEVELS
     )
     return _Sides(_page_with_actors(outgoing, incoming), (outgoing, *to_side))
 
@@ -359,7 +359,7 @@ def forget_name(conn: Connection, account_id: int, record_id: int) -> None:
                 select(level.c.id).where(
                     level.c.account_id == account_id, level.c.to_id == record_id
                 )
-                for level in (history_to_recent, history_to)
+                for level in HISTORY_TO_LEVELS
             )
         )
         receiving: ColumnElement[bool] = h.c.id.in_(incoming)

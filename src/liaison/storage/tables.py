@@ -318,6 +318,8 @@ to_id, id)` as it is appended. Small, so a batch dirties few of its pages (decis
 history_to = _history_by_to("history_to")
 """SQLite only: `history_to_recent`'s entries, moved here in one sorted pass each time an
 account's history IDs pass a multiple of `storage.history.MERGE_EVERY`."""
+HISTORY_TO_LEVELS = (history_to_recent, history_to)
+"""Where SQLite finds a history row from its `to_id` side: both levels, read together."""
 
 api_tokens = Table(
     "api_tokens",
