@@ -12,8 +12,9 @@ from sqlalchemy import (
     delete,
     literal_column,
     not_,
+    null,
     select,
-    union,
+    union_all,
 )
 
 from liaison.domain.email_domains import company_domains
@@ -104,8 +105,9 @@ _EMAILS = {
 }
 _LIVE_COMPANY = (_r.account_id == bindparam("account"), COMPANY_ROWS, not_(_r.archived))
 _COMPANIES = {
-    dialect: union(
-        select(_r.id, TextProperty("domain"), COMPANY_ADDITIONAL_DOMAINS).where(
+    dialect: union_all(
+        # The lowered domain, not the properties' other values: the rows' JSON is parsed once.
+        select(_r.id, COMPANY_DOMAIN, null()).where(
             *_LIVE_COMPANY, bulk.listed(dialect, COMPANY_DOMAIN, "domains", of=Text)
         ),
         select(_r.id, TextProperty("domain"), COMPANY_ADDITIONAL_DOMAINS).where(
