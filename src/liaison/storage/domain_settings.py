@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Text,
+    and_,
     bindparam,
     delete,
     literal_column,
@@ -57,10 +58,22 @@ def save(
     )
 
 
-def contact_emails(conn: Connection, account_id: int, ids: Iterable[int]) -> dict[int, str | None]:
-    """The email of each of these contacts that is live (ID -> email, None when it has none)."""
+def contacts_to_match(
+    conn: Connection, account_id: int, ids: Iterable[int]
+) -> tuple[dict[int, str | None], set[tuple[int, int]]]:
+    """The email of each of these contacts that is live (ID -> email, None when it has none),
+    and the (contact, company) pairs they are in already: one statement, each contact joined
+    to its association rows with companies (found by the primary key's prefix)."""
     params = {"account": account_id, "ids": bulk.id_list(conn, ids)}
-    return dict(fetch.seen_rows(conn, _EMAILS[conn.dialect.name], params))
+    emails: dict[int, str | None] = {}
+    associated: set[tuple[int, int]] = set()
+    for contact, email, company in fetch.seen_rows(
+        conn, _EMAILS_AND_COMPANIES[conn.dialect.name], params
+    ):
+        emails[contact] = email
+        if company is not None:
+            associated.add((int(contact), int(company)))
+    return emails, associated
 
 
 def companies_by_domain(
@@ -94,8 +107,20 @@ def associated_pairs(
 
 _r = records.c
 _DIALECTS = ("sqlite", "postgresql")
-_EMAILS = {
-    dialect: select(_r.id, TextProperty("email")).where(
+_a = associations.c
+_EMAILS_AND_COMPANIES = {
+    dialect: select(_r.id, TextProperty("email"), _a.to_id)
+    .select_from(
+        records.outerjoin(
+            associations,
+            and_(
+                _a.account_id == _r.account_id,
+                _a.from_id == _r.id,
+                _a.to_type == literal_column(f"'{COMPANIES}'"),
+            ),
+        )
+    )
+    .where(
         _r.account_id == bindparam("account"),
         bulk.listed(dialect, _r.id, "ids"),
         _r.type_id == CONTACTS,
