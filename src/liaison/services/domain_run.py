@@ -8,10 +8,11 @@ doing a contact twice. Like the setting itself, it never removes or replaces an 
 from __future__ import annotations
 
 from liaison.domain.object_types import CONTACTS
-from liaison.services import browse, domains, jobs
+from liaison.services import domains, jobs
 from liaison.services.database import Database
 from liaison.services.jobs import Chunk, Job, Step
-from liaison.services.unit import Caller
+from liaison.services.unit import Caller, reading
+from liaison.storage import domain_settings
 
 RUN = "domain_association"
 TITLE = "Associate existing contacts with the company of their email's domain"
@@ -25,7 +26,8 @@ person's write waiting for it goes next (decisions 0017, 0027)."""
 
 def start(database: Database, caller: Caller) -> Job:
     """Queue the run over the live contacts there now."""
-    ids = [i for batch in browse.matching_ids(database, caller, "contacts") for i in batch]
+    with reading(database, caller) as unit:
+        ids = domain_settings.live_contact_ids(unit.conn, unit.account_id)
     first = {"title": TITLE, "objectType": CONTACTS}
     return jobs.enqueue(database, caller, RUN, {"ids": ids}, total=len(ids), cursor=0, result=first)
 

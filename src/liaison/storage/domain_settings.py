@@ -58,6 +58,11 @@ def save(
     )
 
 
+def live_contact_ids(conn: Connection, account_id: int) -> list[int]:
+    """The IDs of the account's live contacts, ascending (the run's snapshot)."""
+    return [int(i) for (i,) in fetch.seen_rows(conn, _CONTACT_IDS, {"account": account_id})]
+
+
 def contacts_to_match(
     conn: Connection, account_id: int, ids: Iterable[int]
 ) -> tuple[dict[int, str | None], set[tuple[int, int]]]:
@@ -107,6 +112,11 @@ def associated_pairs(
 
 _r = records.c
 _DIALECTS = ("sqlite", "postgresql")
+_CONTACT_IDS = (
+    select(_r.id)
+    .where(_r.account_id == bindparam("account"), _r.type_id == CONTACTS, not_(_r.archived))
+    .order_by(_r.id)
+)
 _a = associations.c
 _EMAILS_AND_COMPANIES = {
     dialect: select(_r.id, TextProperty("email"), _a.to_id)
