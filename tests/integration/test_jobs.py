@@ -332,15 +332,20 @@ def test_a_writer_waiting_during_a_chunk_gets_the_lock_before_the_next_chunk(
     """Decision 0027: with no pauses at all, a person's write that waits for the account's write
     lock while a chunk runs is done before the next chunk starts (SQLite: the runner sees it
     waiting and hands the lock over; PostgreSQL: the advisory lock grants it in order)."""
-    writer = threading.Thread(
-        target=lambda: records.create(db, me, "companies", {"name": "Waiting Co"})
-    )
+    writing = threading.Event()
+
+    def write() -> None:
+        writing.set()
+        records.create(db, me, "companies", {"name": "Waiting Co"})
+
+    writer = threading.Thread(target=write)
     seen: list[int] = []
 
     def chunk(c: Chunk) -> Step:
         if c.cursor == 0:
             writer.start()
-            time.sleep(0.3)  # the writer is waiting for the lock this chunk holds
+            writing.wait(10)
+            time.sleep(0.5)  # the writer is waiting for the lock this chunk holds
         else:
             seen.append(_companies_named(c, "Waiting Co"))
         return Step(c.cursor + 1, 1, {}, finished=c.cursor + 1 == 3)
