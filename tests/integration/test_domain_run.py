@@ -77,7 +77,7 @@ def test_l4_a_killed_run_resumes_after_restart_and_does_each_contact_once(
     people = _people(db, me, 2000, "acme.com")
     job = domain_run.start(db, me)
     url = db.engine.url.render_as_string(hide_password=False)
-    slow = {"LIAISON_JOB_CHUNK_SIZE": "1", "LIAISON_JOB_PAUSE_MS": "20"}  # chunks of 25
+    slow = {"LIAISON_JOB_CHUNK_SIZE": "1", "LIAISON_JOB_PAUSE_MS": "20"}  # chunks of 50
 
     server, _ = launch(url, tmp_path / "first.log", env=slow)
     try:

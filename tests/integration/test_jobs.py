@@ -4,9 +4,12 @@ advances its cursor, so a runner that dies mid-way is resumed with nothing lost 
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import Counter
 
 import pytest
+from sqlalchemy import text
 
 from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.history import ActorKind, Change, Source
@@ -321,3 +324,42 @@ def test_a_chunk_runs_as_many_statements_for_150_records_as_for_15(
         few = statements_for(BulkChange(kind, "contacts", first.id), ids[:15])
         many = statements_for(BulkChange(kind, "contacts", second.id), ids[15:165])
         assert few == many, kind
+
+
+def test_a_writer_waiting_during_a_chunk_gets_the_lock_before_the_next_chunk(
+    db: Database, me: Caller
+) -> None:
+    """Decision 0027: with no pauses at all, a person's write that waits for the account's write
+    lock while a chunk runs is done before the next chunk starts (SQLite: the runner sees it
+    waiting and hands the lock over; PostgreSQL: the advisory lock grants it in order)."""
+    writing = threading.Event()
+
+    def write() -> None:
+        writing.set()
+        records.create(db, me, "companies", {"name": "Waiting Co"})
+
+    writer = threading.Thread(target=write)
+    seen: list[int] = []
+
+    def chunk(c: Chunk) -> Step:
+        if c.cursor == 0:
+            writer.start()
+            writing.wait(10)
+            time.sleep(0.5)  # the writer is waiting for the lock this chunk holds
+        else:
+            seen.append(_companies_named(c, "Waiting Co"))
+        return Step(c.cursor + 1, 1, {}, finished=c.cursor + 1 == 3)
+
+    job = jobs.enqueue(db, me, "hold", {}, total=3, cursor=0)
+    Runner(db, JobSettings(chunk_size=1, pause=0), kinds={"hold": chunk}).run_pending()
+    writer.join(10)
+    assert jobs.get(db, me, job.id).state is State.DONE
+    assert seen == [1, 1]
+
+
+def _companies_named(c: Chunk, name: str) -> int:
+    found = c.unit.conn.execute(
+        text("SELECT count(*) FROM records WHERE account_id = 1 AND type_id = '0-2' AND name = :n"),
+        {"n": name},
+    )
+    return int(found.scalar_one())

@@ -78,8 +78,8 @@ def associate_by_domain(
 
 def associate_existing(unit: Unit, contact_ids: Sequence[int]) -> DomainRun:
     """`associate_by_domain` in a unit of the caller's (a chunk of the retroactive run's job)."""
-    emails = store.contact_emails(unit.conn, unit.account_id, contact_ids)
-    return _associate(unit, _settings(unit), emails)
+    emails, associated = store.contacts_to_match(unit.conn, unit.account_id, contact_ids)
+    return _associate(unit, _settings(unit), emails, associated)
 
 
 def on_contacts_written(unit: Unit, emails: Mapping[int, object]) -> None:
@@ -99,9 +99,15 @@ def _settings(unit: Unit) -> DomainSettings:
     return DomainSettings(row.enabled, row.create_companies, tuple(row.excluded_domains))
 
 
-def _associate(unit: Unit, settings: DomainSettings, emails: Mapping[int, str | None]) -> DomainRun:
+def _associate(
+    unit: Unit,
+    settings: DomainSettings,
+    emails: Mapping[int, str | None],
+    associated: set[tuple[int, int]] | None = None,
+) -> DomainRun:
     """Associate each live contact (ID -> email) with its domain's company, unless they are
-    associated already: set-wise, or pair by pair where a rule may refuse one (a limit)."""
+    associated already (`associated`: the contacts' pairs with companies, read here when not
+    given): set-wise, or pair by pair where a rule may refuse one (a limit)."""
     domain_of: dict[int, str] = {}
     for contact_id, email in emails.items():
         domain = email_domains.of_email(email)
@@ -114,9 +120,9 @@ def _associate(unit: Unit, settings: DomainSettings, emails: Mapping[int, str | 
     created = _create_companies(unit, [d for d in domains if d not in companies], settings)
     companies.update(created)
     matched = {c: companies[d] for c, d in domain_of.items() if d in companies}
-    new = matched.keys() - {
-        c for c, _ in store.associated_pairs(unit.conn, unit.account_id, matched.items())
-    }
+    if associated is None:
+        associated = store.associated_pairs(unit.conn, unit.account_id, matched.items())
+    new = [c for c, k in matched.items() if (c, k) not in associated]
     if not new:
         return DomainRun(0, len(created))
     details = {

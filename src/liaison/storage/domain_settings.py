@@ -8,12 +8,14 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Text,
+    and_,
     bindparam,
     delete,
     literal_column,
     not_,
+    null,
     select,
-    union,
+    union_all,
 )
 
 from liaison.domain.email_domains import company_domains
@@ -56,10 +58,27 @@ def save(
     )
 
 
-def contact_emails(conn: Connection, account_id: int, ids: Iterable[int]) -> dict[int, str | None]:
-    """The email of each of these contacts that is live (ID -> email, None when it has none)."""
+def live_contact_ids(conn: Connection, account_id: int) -> list[int]:
+    """The IDs of the account's live contacts, ascending (the run's snapshot)."""
+    return [int(i) for (i,) in fetch.seen_rows(conn, _CONTACT_IDS, {"account": account_id})]
+
+
+def contacts_to_match(
+    conn: Connection, account_id: int, ids: Iterable[int]
+) -> tuple[dict[int, str | None], set[tuple[int, int]]]:
+    """The email of each of these contacts that is live (ID -> email, None when it has none),
+    and the (contact, company) pairs they are in already: one statement, each contact joined
+    to its association rows with companies (found by the primary key's prefix)."""
     params = {"account": account_id, "ids": bulk.id_list(conn, ids)}
-    return dict(fetch.seen_rows(conn, _EMAILS[conn.dialect.name], params))
+    emails: dict[int, str | None] = {}
+    associated: set[tuple[int, int]] = set()
+    for contact, email, company in fetch.seen_rows(
+        conn, _EMAILS_AND_COMPANIES[conn.dialect.name], params
+    ):
+        emails[contact] = email
+        if company is not None:
+            associated.add((int(contact), int(company)))
+    return emails, associated
 
 
 def companies_by_domain(
@@ -93,8 +112,25 @@ def associated_pairs(
 
 _r = records.c
 _DIALECTS = ("sqlite", "postgresql")
-_EMAILS = {
-    dialect: select(_r.id, TextProperty("email")).where(
+_CONTACT_IDS = (
+    select(_r.id)
+    .where(_r.account_id == bindparam("account"), _r.type_id == CONTACTS, not_(_r.archived))
+    .order_by(_r.id)
+)
+_a = associations.c
+_EMAILS_AND_COMPANIES = {
+    dialect: select(_r.id, TextProperty("email"), _a.to_id)
+    .select_from(
+        records.outerjoin(
+            associations,
+            and_(
+                _a.account_id == _r.account_id,
+                _a.from_id == _r.id,
+                _a.to_type == literal_column(f"'{COMPANIES}'"),
+            ),
+        )
+    )
+    .where(
         _r.account_id == bindparam("account"),
         bulk.listed(dialect, _r.id, "ids"),
         _r.type_id == CONTACTS,
@@ -104,8 +140,9 @@ _EMAILS = {
 }
 _LIVE_COMPANY = (_r.account_id == bindparam("account"), COMPANY_ROWS, not_(_r.archived))
 _COMPANIES = {
-    dialect: union(
-        select(_r.id, TextProperty("domain"), COMPANY_ADDITIONAL_DOMAINS).where(
+    dialect: union_all(
+        # The lowered domain, not the properties' other values: the rows' JSON is parsed once.
+        select(_r.id, COMPANY_DOMAIN, null()).where(
             *_LIVE_COMPANY, bulk.listed(dialect, COMPANY_DOMAIN, "domains", of=Text)
         ),
         select(_r.id, TextProperty("domain"), COMPANY_ADDITIONAL_DOMAINS).where(
