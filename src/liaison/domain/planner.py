@@ -11,6 +11,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
+from itertools import repeat
 from typing import Any, Generic, NamedTuple, ParamSpec, TypeVar, cast
 
 from liaison.domain.association_types import AssociationType, Kind
@@ -126,7 +127,9 @@ class Planner:
             self._event(Change.PRIMARY_SET, record, company, primary)
 
     def associate_new(
-        self, requests: Sequence[tuple[int, int, Sequence[int]]]
+        self,
+        requests: Sequence[tuple[int, int, Sequence[int]]],
+        details: Sequence[dict[str, Any]] | None = None,
     ) -> list[NewLink] | None:
         """`associate(from_id, to_id, type_ids)` for each request in turn, planned for the batch
         as a whole.
@@ -141,7 +144,8 @@ class Planner:
         history events in the same order (CREATED, each label's LABEL_ADDED, PRIMARY_SET).
         Returns the new associations (the caller writes them; the graph is left as it was), or
         None, planning nothing, for any other batch: the caller then applies `associate` to
-        each request.
+        each request. `details`: the history detail of each request's events (by default, the
+        planner's `detail`).
         """
         records, links = self.graph.records, self.graph.links
         rules: dict[tuple[str, str], _NewPairRule | None] = {}  # by the two record types
@@ -152,8 +156,10 @@ class Planner:
         events: list[HistoryEvent] = []
         # Events and links are built as plain tuples of their fields (a NamedTuple's own
         # __new__ costs more per pair than the rest of the plan): see `_event_of`.
-        make, source, detail, created = _new_tuple, self.source, self.detail, Change.CREATED
-        for from_id, to_id, type_ids in requests:
+        make, source, created = _new_tuple, self.source, Change.CREATED
+        for (from_id, to_id, type_ids), detail in zip(
+            requests, repeat(self.detail) if details is None else details, strict=False
+        ):
             x, y = records.get(from_id), records.get(to_id)
             if (
                 x is None

@@ -415,23 +415,21 @@ def associate_new(
     expected: tuple[str | None, str | None] = (None, None),
     *,
     source: Source | None = None,
-    detail: Callable[[HistoryEvent], dict[str, Any]] | None = None,
+    details: Sequence[dict[str, Any]] | None = None,
 ) -> NewAssociations | None:
     """A batch of new plain associations (see `Planner.associate_new`), planned and written
     set-wise in the unit: the associations made and their history events, or None (nothing
     done) for any other batch. Raises `store.AlreadyAssociated` (the transaction must be rolled
-    back) when one of the pairs turns out to exist. `source` and `detail` (per event) are for
-    automation, such as association by domain."""
+    back) when one of the pairs turns out to exist. `source` and `details` (the history detail
+    of each input's events) are for automation, such as association by domain."""
     schema, pairs = unit.schema, [(i.from_id, i.to_id) for i in inputs]
     graph = store.load_for_new(unit.conn, unit.account_id, schema, pairs)
     if not _of_types(graph, pairs, expected):
         return None
     planner = unit.planner(graph, source=source)
-    new = planner.associate_new([(i.from_id, i.to_id, i.types) for i in inputs])
+    new = planner.associate_new([(i.from_id, i.to_id, i.types) for i in inputs], details)
     if new is None:
         return None
-    if detail is not None:  # the last field of an event is its detail
-        planner.events = [_new_tuple(HistoryEvent, (*e[:-1], detail(e))) for e in planner.events]
     store.write_new(unit.conn, unit.account_id, schema, new, now=planner.now)
     unit.save(planner)
     return NewAssociations(new, planner.events)

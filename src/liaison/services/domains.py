@@ -136,7 +136,6 @@ def _associate(
 def _write(unit: Unit, wanted: Sequence[tuple[int, int, dict[str, str]]]) -> int:
     """Make these new (contact, company) associations, with their history detail; how many."""
     inputs = [AssociationInput(contact, company) for contact, company, _ in wanted]
-    detail_of = {contact: detail for contact, _, detail in wanted}
     try:
         with unit.conn.begin_nested():
             done = associations.associate_new(
@@ -144,7 +143,7 @@ def _write(unit: Unit, wanted: Sequence[tuple[int, int, dict[str, str]]]) -> int
                 inputs,
                 (CONTACTS, COMPANIES),
                 source=Source.DOMAIN_AUTO,
-                detail=lambda e: detail_of[e.from_id if e.from_type == CONTACTS else e.to_id],
+                details=[detail for _, _, detail in wanted],
             )
         if done is not None:
             return len(done.links)

@@ -91,13 +91,16 @@ def _append_sqlite(
     rows of a batch. Those are written into the statement, as the account, operation and time
     are, so a row binds only its ID, records and names (and detail)."""
     shapes: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
-    json_text = bulk.json_text
+    texts: dict[int, str] = {}  # a detail's JSON by the detail's identity: many events share one
     for i, e in enumerate(events):
         detail = e.detail
         if detail is None:
             row: tuple[Any, ...] = (first + i, e.from_id, e.to_id, e.from_name, e.to_name)
         else:
-            row = (first + i, e.from_id, e.to_id, e.from_name, e.to_name, json_text(detail))
+            text = texts.get(id(detail))
+            if text is None:
+                text = texts[id(detail)] = bulk.json_text(detail)
+            row = (first + i, e.from_id, e.to_id, e.from_name, e.to_name, text)
         shapes.setdefault((*_shape_of(e), detail is None), []).append(row)
     fixed = f"{int(account_id)}, {int(operation_id)}, {int(now)}"
     for (*shape, no_detail), rows in shapes.items():
