@@ -15,6 +15,7 @@ from liaison.domain.association_types import AssociationType
 from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.history import HistoryEvent
 from liaison.domain.id_properties import RECORD_ID
+from liaison.domain.graph import RecordInfo
 from liaison.domain.import_mapping import FileMapping, ImportMapping, Mode, RecordIds
 from liaison.domain.object_types import CONTACTS
 from liaison.domain.planner import Planner
@@ -36,6 +37,7 @@ ENTRY_SEPARATOR = "|"
 LABEL_SEPARATOR = ";"
 Key = tuple[str, str]
 """(object type ID, key): how an import names a record."""
+_new_tuple = tuple.__new__
 
 
 @dataclass
@@ -172,8 +174,9 @@ def apply_records(context: Context, rows: Sequence[SourceRow], chunk: Chunk) -> 
 def apply_in_one_pass(context: Context, rows: Sequence[SourceRow], chunk: Chunk) -> None:
     """The rows' records, then their associations, from what the records step found and made
     (see `passes`): the file is read once, and no key is looked up twice."""
-    accepted, ids = _records(context, rows, chunk)
-    _associate_rows(context, [(row, objects, []) for row, objects in accepted], ids, chunk)
+    accepted, ids, made = _records(context, rows, chunk)
+    parsed = [(row, objects, []) for row, objects in accepted]
+    _associate_rows(context, parsed, ids, chunk, made)
 
 
 def passes(mapping: ImportMapping) -> int:
@@ -185,13 +188,15 @@ def passes(mapping: ImportMapping) -> int:
 
 
 Accepted = list[tuple[SourceRow, list[RowObject]]]
+Made = dict[int, RecordInfo]
+"""The records a chunk created, by ID, as the set-wise association path needs them."""
 
 
 def _records(
     context: Context, rows: Sequence[SourceRow], chunk: Chunk
-) -> tuple[Accepted, dict[Key, int]]:
-    """Create or update the rows' records: the rows not refused with their objects, and the
-    record of every key the rows name."""
+) -> tuple[Accepted, dict[Key, int], Made]:
+    """Create or update the rows' records: the rows not refused with their objects, the
+    record of every key the rows name, and the records created."""
     unit, schema = context.unit, context.unit.schema
     by_row = [(row, row_objects(context, row)) for row in rows]
     keys = [(o.object_id, o.key) for _, objects in by_row for o in objects]
@@ -219,7 +224,8 @@ def _records(
     for (object_id, created), count in done.items():
         chunk.counts[f"{schema.object_types[object_id].name}.{_DONE[created]}"] += count
     chunk.counts["rows"] += len(rows)
-    return accepted, found | _write_records(context, staged, noted, current)
+    made_ids, made = _write_records(context, staged, noted, current)
+    return accepted, found | made_ids, made
 
 
 def _stage(
@@ -275,11 +281,13 @@ def _check_email(obj: RowObject) -> None:
 
 def _write_records(
     context: Context, staged: _Staged, noted: set[Key], current: dict[int, store.Current]
-) -> dict[Key, int]:
-    """Write the staged records and note their keys; the new records' IDs by key."""
+) -> tuple[dict[Key, int], Made]:
+    """Write the staged records and note their keys; the new records' IDs by key, and the new
+    records."""
     unit = context.unit
     schema = unit.schema
     made: dict[Key, int] = {}
+    infos: Made = {}
     by_type: dict[str, list[Key]] = {}
     for key in staged.new:
         by_type.setdefault(key[0], []).append(key)
@@ -288,6 +296,10 @@ def _write_records(
         values = [(staged.new[k], kind.display_name(staged.new[k])) for k in new_keys]
         ids = records_store.insert_many(unit.conn, unit.account_id, object_id, values, now=unit.now)
         made.update(zip(new_keys, ids, strict=True))
+        infos.update(
+            (i, _new_tuple(RecordInfo, (i, object_id, name, False, None)))
+            for i, (_, name) in zip(ids, values, strict=True)
+        )
     changed = {
         i: (p, schema.object_types[object_id].display_name(p))
         for i, (object_id, p) in staged.updates.items()
@@ -296,7 +308,7 @@ def _write_records(
     records_store.update_properties(unit.conn, unit.account_id, changed, now=unit.now)
     matched = {k: i for k, i in staged.matched.items() if k not in noted}
     store.add_keys(unit.conn, unit.account_id, context.import_id, matched | made)
-    return made
+    return made, infos
 
 
 # -- phase 2: associations -----------------------------------------------------------------------
@@ -334,7 +346,7 @@ def apply_associations(context: Context, rows: Sequence[SourceRow], chunk: Chunk
         wanted += [(o.object_id, o.key) for o in objects]
         wanted += [(target, key) for target, key, _ in cells]
     found, _ = resolve(context, wanted)
-    _associate_rows(context, parsed, found, chunk)
+    _associate_rows(context, parsed, found, chunk, {})
 
 
 def _associate_rows(
@@ -342,15 +354,17 @@ def _associate_rows(
     parsed: list[tuple[SourceRow, list[RowObject], Cells]],
     found: dict[Key, int],
     chunk: Chunk,
+    made: Made,
 ) -> None:
-    """Associate each row's main record with its other records and association cells."""
+    """Associate each row's main record with its other records and association cells;
+    `made`: the records the chunk created."""
     planned: Planned = []
     for row, objects, cells in parsed:
         try:
             planned.append((row, _links(context, row, objects, cells, found)))
         except LiaisonError as error:
             chunk.refuse(context.file_index, ASSOCIATIONS, row, error)
-    _associate(context, planned, chunk)
+    _associate(context, planned, chunk, made)
 
 
 def _association_cells(context: Context, row: SourceRow) -> Cells:
@@ -419,12 +433,12 @@ def _link(
     return _Link(from_id, to_id, tuple(t.id for t in chosen), any(t.exclusive for t in chosen))
 
 
-def _associate(context: Context, planned: Planned, chunk: Chunk) -> None:
+def _associate(context: Context, planned: Planned, chunk: Chunk, made: Made) -> None:
     """The rows' associations: those of rows asking for no exclusive label planned set-wise
     when they can be (`Planner.associate_new`: nothing in them can be refused), the others row
     by row."""
     set_wise, others = _split(planned)
-    if set_wise and _associate_set_wise(context, set_wise, chunk):
+    if set_wise and _associate_set_wise(context, set_wise, chunk, made):
         planned = others
     if not planned:
         return
@@ -468,7 +482,7 @@ def _asks_primary(links: list[_Link]) -> bool:
     return any(link.exclusive for link in links)
 
 
-def _associate_set_wise(context: Context, rows: Planned, chunk: Chunk) -> bool:
+def _associate_set_wise(context: Context, rows: Planned, chunk: Chunk, made: Made) -> bool:
     """Plan and write the rows' links as one batch (`associations.associate_new`); False
     (nothing done) if they are not all new associations it can plan, or one exists."""
     unit = context.unit
@@ -476,7 +490,7 @@ def _associate_set_wise(context: Context, rows: Planned, chunk: Chunk) -> bool:
     inputs = [AssociationInput(link.from_id, link.to_id, link.types) for link in links]
     try:
         with unit.conn.begin_nested():  # a pair that exists after all undoes just this batch
-            done = associations_service.associate_new(unit, inputs)
+            done = associations_service.associate_new(unit, inputs, made=made)
     except associations_store.AlreadyAssociated:
         return False
     if done is None:
