@@ -13,9 +13,9 @@ from typing import Any, NamedTuple
 
 from liaison.domain.association_types import AssociationType
 from liaison.domain.errors import ErrorCode, LiaisonError
+from liaison.domain.graph import RecordInfo
 from liaison.domain.history import HistoryEvent
 from liaison.domain.id_properties import RECORD_ID
-from liaison.domain.graph import RecordInfo
 from liaison.domain.import_mapping import FileMapping, ImportMapping, Mode, RecordIds
 from liaison.domain.object_types import CONTACTS
 from liaison.domain.planner import Planner
