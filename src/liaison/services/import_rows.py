@@ -175,8 +175,7 @@ def apply_in_one_pass(context: Context, rows: Sequence[SourceRow], chunk: Chunk)
     """The rows' records, then their associations, from what the records step found and made
     (see `passes`): the file is read once, and no key is looked up twice."""
     accepted, ids, made = _records(context, rows, chunk)
-    parsed = [(row, objects, []) for row, objects in accepted]
-    _associate_rows(context, parsed, ids, chunk, made)
+    _associate_rows(context, [(row, objects, []) for row, objects in accepted], ids, chunk, made)
 
 
 def passes(mapping: ImportMapping) -> int:
