@@ -113,7 +113,7 @@ def row_objects(context: Context, row: SourceRow) -> list[RowObject]:
         value = cells.pop(RECORD_ID, None) if match == RECORD_ID else cells.get(match or "")
         key = _key(match, value) if match and value else f"@{context.file_index}:{row.line}"
         cells.pop(RECORD_ID, None)
-        found.append(RowObject(object_id, key, value, cells))
+        found.append(_new_tuple(RowObject, (object_id, key, value, cells)))
     return found
 
 

@@ -226,8 +226,10 @@ def find_keys(
 def add_keys(
     conn: Connection, account_id: int, import_id: int, keys: dict[tuple[str, str], int]
 ) -> None:
-    rows = [(account_id, import_id, t, k, r) for (t, k), r in keys.items()]
-    bulk.insert(conn, import_keys, ("account_id", "import_id", "type_id", "key", "record_id"), rows)
+    rows = [(t, k, r) for (t, k), r in keys.items()]
+    same = {"account_id": account_id, "import_id": import_id}
+    columns = ("type_id", "key", "record_id")
+    bulk.insert(conn, import_keys, columns, rows, same=same, json_as_text=True)  # no JSON
 
 
 def find_existing(
