@@ -416,16 +416,16 @@ def associate_new(
     *,
     source: Source | None = None,
     detail: Callable[[HistoryEvent], dict[str, Any]] | None = None,
-    made: Mapping[int, RecordInfo] | None = None,
+    given: Mapping[int, RecordInfo] | None = None,
 ) -> NewAssociations | None:
     """A batch of new plain associations (see `Planner.associate_new`), planned and written
     set-wise in the unit: the associations made and their history events, or None (nothing
     done) for any other batch. Raises `store.AlreadyAssociated` (the transaction must be rolled
     back) when one of the pairs turns out to exist. `source` and `detail` (per event) are for
-    automation, such as association by domain. `made`: records the unit has just created, as
-    it knows them (`store.load_for_new` does not read them back)."""
+    automation, such as association by domain. `given`: records as the unit knows them, not
+    read back (see `store.load_for_new`)."""
     schema, pairs = unit.schema, [(i.from_id, i.to_id) for i in inputs]
-    graph = store.load_for_new(unit.conn, unit.account_id, schema, pairs, made)
+    graph = store.load_for_new(unit.conn, unit.account_id, schema, pairs, given)
     if not _of_types(graph, pairs, expected):
         return None
     planner = unit.planner(graph, source=source)

@@ -174,8 +174,8 @@ def apply_records(context: Context, rows: Sequence[SourceRow], chunk: Chunk) -> 
 def apply_in_one_pass(context: Context, rows: Sequence[SourceRow], chunk: Chunk) -> None:
     """The rows' records, then their associations, from what the records step found and made
     (see `passes`): the file is read once, and no key is looked up twice."""
-    accepted, ids, made = _records(context, rows, chunk)
-    _associate_rows(context, [(row, objects, []) for row, objects in accepted], ids, chunk, made)
+    accepted, ids, known = _records(context, rows, chunk)
+    _associate_rows(context, [(row, objects, []) for row, objects in accepted], ids, chunk, known)
 
 
 def passes(mapping: ImportMapping) -> int:
@@ -187,15 +187,16 @@ def passes(mapping: ImportMapping) -> int:
 
 
 Accepted = list[tuple[SourceRow, list[RowObject]]]
-Made = dict[int, RecordInfo]
-"""The records a chunk created, by ID, as the set-wise association path needs them."""
+Known = dict[int, RecordInfo]
+"""Records a chunk made or matched, by ID, as the set-wise association path takes them instead
+of reading them (`associations.associate_new`'s `given`)."""
 
 
 def _records(
     context: Context, rows: Sequence[SourceRow], chunk: Chunk
-) -> tuple[Accepted, dict[Key, int], Made]:
+) -> tuple[Accepted, dict[Key, int], Known]:
     """Create or update the rows' records: the rows not refused with their objects, the
-    record of every key the rows name, and the records created."""
+    record of every key the rows name, and what `_write_records` knows of them."""
     unit, schema = context.unit, context.unit.schema
     by_row = [(row, row_objects(context, row)) for row in rows]
     keys = [(o.object_id, o.key) for _, objects in by_row for o in objects]
@@ -223,8 +224,8 @@ def _records(
     for (object_id, created), count in done.items():
         chunk.counts[f"{schema.object_types[object_id].name}.{_DONE[created]}"] += count
     chunk.counts["rows"] += len(rows)
-    made_ids, made = _write_records(context, staged, noted, current)
-    return accepted, found | made_ids, made
+    made, known = _write_records(context, staged, noted, current)
+    return accepted, found | made, known
 
 
 def _stage(
@@ -280,13 +281,14 @@ def _check_email(obj: RowObject) -> None:
 
 def _write_records(
     context: Context, staged: _Staged, noted: set[Key], current: dict[int, store.Current]
-) -> tuple[dict[Key, int], Made]:
-    """Write the staged records and note their keys; the new records' IDs by key, and the new
-    records."""
+) -> tuple[dict[Key, int], Known]:
+    """Write the staged records and note their keys; the new records' IDs by key, and the
+    records as the set-wise association path may take them: the new ones, and the matched
+    ones of a type that requires no primary company (`storage.associations.load_for_new`)."""
     unit = context.unit
     schema = unit.schema
     made: dict[Key, int] = {}
-    infos: Made = {}
+    known: Known = {}
     by_type: dict[str, list[Key]] = {}
     for key in staged.new:
         by_type.setdefault(key[0], []).append(key)
@@ -295,7 +297,7 @@ def _write_records(
         values = [(staged.new[k], kind.display_name(staged.new[k])) for k in new_keys]
         ids = records_store.insert_many(unit.conn, unit.account_id, object_id, values, now=unit.now)
         made.update(zip(new_keys, ids, strict=True))
-        infos.update(
+        known.update(
             (i, _new_tuple(RecordInfo, (i, object_id, name, False, None)))
             for i, (_, name) in zip(ids, values, strict=True)
         )
@@ -305,9 +307,13 @@ def _write_records(
         if p != current[i].properties  # a row that changes nothing writes nothing
     }
     records_store.update_properties(unit.conn, unit.account_id, changed, now=unit.now)
+    for i, (object_id, _) in staged.updates.items():
+        if not schema.object_types[object_id].requires_primary_company:
+            name = changed[i][1] if i in changed else current[i].name
+            known[i] = _new_tuple(RecordInfo, (i, object_id, name, False, current[i].merged_into))
     matched = {k: i for k, i in staged.matched.items() if k not in noted}
     store.add_keys(unit.conn, unit.account_id, context.import_id, matched | made)
-    return made, infos
+    return made, known
 
 
 # -- phase 2: associations -----------------------------------------------------------------------
@@ -353,17 +359,17 @@ def _associate_rows(
     parsed: list[tuple[SourceRow, list[RowObject], Cells]],
     found: dict[Key, int],
     chunk: Chunk,
-    made: Made,
+    known: Known,
 ) -> None:
     """Associate each row's main record with its other records and association cells;
-    `made`: the records the chunk created."""
+    `known`: records as `_write_records` left them."""
     planned: Planned = []
     for row, objects, cells in parsed:
         try:
             planned.append((row, _links(context, row, objects, cells, found)))
         except LiaisonError as error:
             chunk.refuse(context.file_index, ASSOCIATIONS, row, error)
-    _associate(context, planned, chunk, made)
+    _associate(context, planned, chunk, known)
 
 
 def _association_cells(context: Context, row: SourceRow) -> Cells:
@@ -432,12 +438,12 @@ def _link(
     return _Link(from_id, to_id, tuple(t.id for t in chosen), any(t.exclusive for t in chosen))
 
 
-def _associate(context: Context, planned: Planned, chunk: Chunk, made: Made) -> None:
+def _associate(context: Context, planned: Planned, chunk: Chunk, known: Known) -> None:
     """The rows' associations: those of rows asking for no exclusive label planned set-wise
     when they can be (`Planner.associate_new`: nothing in them can be refused), the others row
     by row."""
     set_wise, others = _split(planned)
-    if set_wise and _associate_set_wise(context, set_wise, chunk, made):
+    if set_wise and _associate_set_wise(context, set_wise, chunk, known):
         planned = others
     if not planned:
         return
@@ -481,7 +487,7 @@ def _asks_primary(links: list[_Link]) -> bool:
     return any(link.exclusive for link in links)
 
 
-def _associate_set_wise(context: Context, rows: Planned, chunk: Chunk, made: Made) -> bool:
+def _associate_set_wise(context: Context, rows: Planned, chunk: Chunk, known: Known) -> bool:
     """Plan and write the rows' links as one batch (`associations.associate_new`); False
     (nothing done) if they are not all new associations it can plan, or one exists."""
     unit = context.unit
@@ -489,7 +495,7 @@ def _associate_set_wise(context: Context, rows: Planned, chunk: Chunk, made: Mad
     inputs = [AssociationInput(link.from_id, link.to_id, link.types) for link in links]
     try:
         with unit.conn.begin_nested():  # a pair that exists after all undoes just this batch
-            done = associations_service.associate_new(unit, inputs, made=made)
+            done = associations_service.associate_new(unit, inputs, given=known)
     except associations_store.AlreadyAssociated:
         return False
     if done is None:

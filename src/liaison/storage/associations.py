@@ -118,15 +118,16 @@ def load_for_new(
     account_id: int,
     schema: Schema,
     pairs: Sequence[Pair],
-    made: Mapping[int, RecordInfo] | None = None,
+    given: Mapping[int, RecordInfo] | None = None,
 ) -> Graph:
     """What `Planner.associate_new` reads: the records, and the exclusive types held by those
     that require a primary. Whether a pair is associated already is not read: `write_new`
-    finds out by inserting (see `AlreadyAssociated`). `made`: records the transaction has just
-    created, as the caller knows them (holding no label yet): taken as they are, not read."""
+    finds out by inserting (see `AlreadyAssociated`). `given`: records as the caller knows
+    them in this transaction, taken as they are (not read), each either made by it (holding no
+    label) or of a type that requires no primary company (whose labels are not read)."""
     graph = Graph()
-    made = made or {}
-    wanted = {i for pair in pairs for i in pair}.difference(made)
+    given = given or {}
+    wanted = {i for pair in pairs for i in pair}.difference(given)
     ids = bulk.id_list(conn, wanted)
     params = {"account": account_id, "ids": ids}
     infos = fetch.all_rows(conn, _INFOS[conn.dialect.name], params) if wanted else []
@@ -139,7 +140,7 @@ def load_for_new(
     requiring = [r.id for r in found.values() if known[r.type_id].requires_primary_company]
     if requiring:
         graph.holders.update(_exclusive_holders(conn, account_id, requiring))
-    found.update(made)
+    found.update(given)
     return graph
 
 
