@@ -245,3 +245,37 @@ def test_l5_a_purged_record_s_name_leaves_the_history_from_both_levels(
         assoc.associate(db, me, [Link(contact(db, me, name).id, acme.id)]).check()
     records.purge(db, me, "companies", acme.id)
     assert all("Acme" not in row for row in dump(db)["association_history"])
+
+
+def test_h1_a_batch_of_many_shapes_keeps_every_label_and_order(db: Database, me: Caller) -> None:
+    """On SQLite a batch's rows are written one statement per shape of change with the shared
+    values in the statement (decision 0025): labels that cannot be written there as they are
+    (quotes, backslashes, a control character) are bound instead, and read back the same."""
+    odd, plain = 'O\'Brien \\ "co"\n--', "Rådgiver (ekstern) 2/3"
+    quoted, _ = labels.create_label(db, me, "contacts", "companies", label=odd, name="odd")
+    norsk, _ = labels.create_label(db, me, "contacts", "companies", label=plain, name="norsk")
+    ann, bob = contact(db, me, "Ann"), contact(db, me, "Bob")
+    acme, beta = company(db, me, "Acme"), company(db, me, "Beta")
+    assoc.associate(
+        db,
+        me,
+        [
+            Link(ann.id, acme.id, (quoted.id,)),
+            Link(bob.id, acme.id, (norsk.id,)),
+            Link(ann.id, beta.id, (norsk.id, quoted.id)),
+        ],
+    ).check()
+    seen = {
+        (e.other_id, e.change, e.label)
+        for who in (ann, bob)
+        for e in history.record_history(db, me, "contacts", who.id).entries
+    }
+    assert {(other, label) for other, change, label in seen if change is Change.LABEL_ADDED} == {
+        (acme.id, quoted.label),
+        (acme.id, norsk.label),
+        (beta.id, norsk.label),
+        (beta.id, quoted.label),
+    }
+    assert quoted.label is not None and "'" in quoted.label and norsk.label == plain
+    ids = [e.id for e in history.record_history(db, me, "contacts", ann.id).entries]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids)

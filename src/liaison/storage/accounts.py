@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, update
+from sqlalchemy import BigInteger, Connection, Table, bindparam, func, insert, select, text, update
 
 from liaison.domain.association_types import FIRST_USER_TYPE_ID
 from liaison.storage import fetch
@@ -45,8 +45,10 @@ def create(conn: Connection, *, name: str, account_id: int | None = None) -> int
 
 
 def exists(conn: Connection, account_id: int) -> bool:
-    found = conn.execute(select(accounts.c.id).where(accounts.c.id == account_id)).first()
-    return found is not None
+    return bool(fetch.seen_rows(conn, _EXISTS, {"account": account_id}))
+
+
+_EXISTS = select(accounts.c.id).where(accounts.c.id == bindparam("account"))
 
 
 def schema_version(conn: Connection, account_id: int) -> int:
@@ -68,13 +70,17 @@ def touch_schema(conn: Connection, account_id: int) -> None:
 
 def reserve_ids(conn: Connection, account_id: int, sequence: str, count: int) -> int:
     """Take `count` consecutive new IDs from a sequence; return the first."""
-    last = conn.execute(
-        update(counters)
-        .where(counters.c.account_id == account_id, counters.c.name == sequence)
-        .values(value=counters.c.value + count)
-        .returning(counters.c.value)
-    ).scalar_one()
+    params = {"account": account_id, "sequence": sequence, "count": count}
+    ((last,),) = fetch.seen_rows(conn, _RESERVE, params)
     return int(last) - count + 1
+
+
+_RESERVE = (
+    update(counters)
+    .where(counters.c.account_id == bindparam("account"), counters.c.name == bindparam("sequence"))
+    .values(value=counters.c.value + bindparam("count", type_=BigInteger))
+    .returning(counters.c.value)
+)
 
 
 def next_row_id(conn: Connection, table: Table, account_id: int) -> int:

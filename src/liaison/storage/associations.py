@@ -396,15 +396,19 @@ def _requiring_primary(graph: Graph, schema: Schema, rows: dict[Pair, tuple[str,
 def _exclusive_holders(
     conn: Connection, account_id: int, ids: Iterable[int]
 ) -> dict[tuple[int, int], int]:
-    labels = association_labels.c
-    rows = conn.execute(
-        select(labels.from_id, labels.type_id, labels.to_id).where(
-            labels.account_id == account_id,
-            bulk.ids_in(conn, labels.from_id, ids),
-            labels.exclusive,
-        )
-    ).all()
+    params = {"account": account_id, "ids": bulk.id_list(conn, ids)}
+    rows = fetch.all_rows(conn, _EXCLUSIVE_HOLDERS[conn.dialect.name], params)
     return {(f, t): to for f, t, to in rows}
+
+
+_EXCLUSIVE_HOLDERS = {
+    dialect: select(_labels_c.from_id, _labels_c.type_id, _labels_c.to_id).where(
+        _labels_c.account_id == bindparam("account"),
+        bulk.listed(dialect, _labels_c.from_id, "ids"),
+        _labels_c.exclusive,
+    )
+    for dialect in ("sqlite", "postgresql")
+}
 
 
 def _labels(

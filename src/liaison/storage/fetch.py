@@ -43,6 +43,12 @@ def seen_rows(
         result.close()
 
 
+def run(conn: Connection, statement: ClauseElement, params: Mapping[str, Any]) -> None:
+    """`seen_rows` for a prebuilt statement that returns no rows."""
+    sql, values = _compiled_for(conn, statement, params)
+    conn.exec_driver_sql(sql, values).close()
+
+
 def _compiled_for(
     conn: Connection, statement: ClauseElement, params: Mapping[str, Any]
 ) -> tuple[str, Any]:
