@@ -422,7 +422,7 @@ def _link(
     context: Context, from_id: int, from_type: str, to_id: int, to_type: str, text: str
 ) -> _Link:
     if not text:
-        return _Link(from_id, to_id, (), False)
+        return _new_tuple(_Link, (from_id, to_id, (), False))
     schema = context.unit.schema
     names = [n.strip() for n in text.split(LABEL_SEPARATOR) if n.strip()]
     types = context.labels_between(from_type, to_type)
