@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from liaison.domain.errors import ErrorCode, LiaisonError
-from liaison.domain.history import Actor, ActorKind, Change, Source
+from liaison.domain.history import Actor, ActorKind, Change, HistoryEvent, Source
 from liaison.services import associations as assoc
 from liaison.services import history, labels, records
 from liaison.services.associations import AssociationInput as Link
 from liaison.services.database import Database
 from liaison.services.unit import Caller
 from liaison.storage import history as history_store
+from liaison.storage import operations as operations_store
+from liaison.storage.tables import association_history
 from tests.helpers import car_type, company, contact, deal, driver_statements, dump
 
 
@@ -279,3 +282,56 @@ def test_h1_a_batch_of_many_shapes_keeps_every_label_and_order(db: Database, me:
     assert quoted.label is not None and "'" in quoted.label and norsk.label == plain
     ids = [e.id for e in history.record_history(db, me, "contacts", ann.id).entries]
     assert ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids)
+
+
+def test_h1_history_rows_of_every_shape_are_stored_as_their_events(
+    db: Database, me: Caller
+) -> None:
+    """Every field of every event is stored as it was, whichever statement wrote it (decision
+    0025): shapes with and without a detail, with labels written into the statement and with a
+    label that must be bound. Written in a transaction that is rolled back."""
+    odd, api, job = "it's \\ odd", Source.API, Source.JOB
+    unlabeled, primary, labelled = (
+        (279, None, 280, None),
+        (1, "Primary", 2, "Primary"),
+        (9001, odd, 9002, "x"),
+    )
+    events = [
+        _event(Change.CREATED, 1, unlabeled, ("A", "B"), api),
+        _event(Change.LABEL_ADDED, 1, labelled, ("A", None), job, {"rule": odd}),
+        _event(Change.CREATED, 3, unlabeled, (None, "B"), api),
+        _event(Change.PRIMARY_SET, 3, primary, ("C", "B"), job, {"why": "first"}),
+        _event(Change.LABEL_ADDED, 3, labelled, ("C", "B"), job),
+    ]
+    with db.engine.connect() as conn, conn.begin() as transaction:
+        operation = operations_store.insert_operation(
+            conn, me.account_id, kind="test", source=Source.API, actor=me.actor, now=7
+        )
+        first, last = history_store.append(conn, me.account_id, operation, events, now=7)
+        columns = [
+            c
+            for c in association_history.c
+            if c.name not in ("account_id", "id", "operation_id", "at")
+        ]
+        stored = conn.execute(
+            select(association_history.c.id, *columns)
+            .where(association_history.c.account_id == me.account_id)
+            .where(association_history.c.id.between(first, last))
+            .order_by(association_history.c.id)
+        ).all()
+        transaction.rollback()
+    assert [row[0] for row in stored] == list(range(first, last + 1))
+    assert [tuple(row[1:]) for row in stored] == [
+        (e.change.value, *e[1:11], e.source.value, e.detail) for e in events
+    ]
+
+
+def _event(
+    change: Change,
+    contact_id: int,
+    types: tuple[int, str | None, int, str | None],
+    names: tuple[str | None, str | None],
+    source: Source,
+    detail: dict[str, str] | None = None,
+) -> HistoryEvent:
+    return HistoryEvent(change, "0-1", contact_id, "0-2", 2, *types, *names, source, detail)

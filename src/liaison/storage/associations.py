@@ -164,24 +164,29 @@ def write_new(
     """Write new associations (`Planner.associate_new`): both directions and their labels.
     Raises `AlreadyAssociated` if one of them exists (the primary key refuses it), which
     costs nothing when none does, unlike reading every pair first."""
-    rows: list[tuple[int, str, int]] = []
-    labels: list[tuple[int, str, int, int, bool]] = []
-    labelled = {t.id: t.exclusive for t in schema.types.values() if t.kind is not Kind.UNLABELED}
+    rows: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)  # by to_type
+    labels: defaultdict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+    labelled = {t.id for t in schema.types.values() if t.kind is not Kind.UNLABELED}
     for x, y, forward, back in links:
-        rows.append((x.id, y.type_id, y.id))
-        rows.append((y.id, x.type_id, x.id))
+        rows[y.type_id].append((x.id, y.id))
+        rows[x.type_id].append((y.id, x.id))
         if len(forward) > 1:
             for start, end, types in ((x, y, forward), (y, x, back)):
-                labels += [
-                    (start.id, end.type_id, end.id, t, labelled[t]) for t in types if t in labelled
-                ]
-    pair = ("from_id", "to_type", "to_id")
-    account = {"account_id": account_id}
+                for t in types:
+                    if t in labelled:
+                        labels[end.type_id, t].append((start.id, end.id))
+    account: dict[str, int | str] = {"account_id": account_id}
+    ends = ("from_id", "to_id")
     try:
-        bulk.insert(conn, associations, pair, rows, same={**account, "created_at": now})
+        for to_type, pairs in rows.items():
+            same = {**account, "to_type": to_type, "created_at": now}
+            bulk.insert(conn, associations, ends, pairs, same=same)
     except (IntegrityError, psycopg.errors.UniqueViolation) as error:
         raise AlreadyAssociated from error
-    bulk.insert(conn, association_labels, (*pair, "type_id", "exclusive"), labels, same=account)
+    for (to_type, type_id), pairs in labels.items():
+        exclusive = schema.types[type_id].exclusive
+        label = {**account, "to_type": to_type, "type_id": type_id, "exclusive": exclusive}
+        bulk.insert(conn, association_labels, ends, pairs, same=label)
 
 
 _PAGE = (

@@ -8,7 +8,9 @@ executemany sends one statement per row; these helpers avoid both.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from enum import Enum
 from typing import Any
 
 import orjson
@@ -38,12 +40,13 @@ def insert(
     columns: Sequence[str],
     rows: Sequence[Row],
     *,
-    same: Mapping[str, int] | None = None,
+    same: Mapping[str, int | str] | None = None,
     json_as_text: bool = False,
 ) -> None:
-    """Insert `rows` (tuples in `columns` order). `same`: columns that hold one integer (or
-    boolean) on every row, left out of `rows`; SQLite gets them written into the statement, so
-    it binds only what varies (binding is a large share of a row's cost, decision 0011).
+    """Insert `rows` (tuples in `columns` order). `same`: columns that hold one value on every
+    row (an integer, a boolean, or text that `literal` writes as it is), left out of `rows`;
+    SQLite gets them written into the statement, so it binds only what varies (binding is a
+    large share of a row's cost, decision 0011).
     `json_as_text`: the rows' JSON values are JSON text already (`json_text`), which saves
     copying every row to convert it."""
     if not rows:
@@ -58,8 +61,35 @@ def insert(
             for row in sent:
                 copy.write_row((*shared, *row) if shared else row)
     else:
-        values = ", ".join([*(str(int(v)) for v in same.values()), *("?" for _ in columns)])
+        values = ", ".join([*map(_written, same.values()), *("?" for _ in columns)])
         conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({values})", sent)
+
+
+def _written(value: int | str) -> str:
+    text = literal(value)
+    if text is None:
+        raise ValueError(f"not a value to write into a statement: {value!r}")
+    return text
+
+
+def literal(value: Any) -> str | None:
+    """`value` as SQL text, or None when it is not plainly safe to write into a statement."""
+    value = plain(value)
+    if value is None:
+        return "NULL"
+    if isinstance(value, int):
+        return str(int(value))
+    return f"'{value}'" if isinstance(value, str) and _PLAIN_TEXT.match(value) else None
+
+
+_PLAIN_TEXT = re.compile(r"[\w .,&()/+:-]*\Z")
+"""Text written into a statement as it is: no quote, backslash or control character."""
+
+
+def plain(value: Any) -> Any:
+    """An enum as its plain value (sqlite3 binds a `str` subclass only after looking for an
+    adapter); anything else as it is."""
+    return value.value if isinstance(value, Enum) else value
 
 
 def ids_in(conn: Connection, column: ColumnElement[Any], ids: Iterable[int]) -> ColumnElement[bool]:

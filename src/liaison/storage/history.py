@@ -5,10 +5,8 @@ from __future__ import annotations
 import heapq
 import itertools
 import operator
-import re
 from collections import namedtuple
 from collections.abc import Sequence
-from enum import Enum
 from typing import Any, NamedTuple, cast
 
 import orjson
@@ -103,9 +101,9 @@ def _append_sqlite(
         shapes.setdefault((*_shape_of(e), detail is None), []).append(row)
     fixed = f"{int(account_id)}, {int(operation_id)}, {int(now)}"
     for (*shape, no_detail), rows in shapes.items():
-        written = [_literal(value) for value in shape]
+        written = [bulk.literal(value) for value in shape]
         if None in written:  # a value not plainly safe to write: bound on every row instead
-            written, rows = ["?"] * len(shape), [(*map(_plain, shape), *row) for row in rows]
+            written, rows = ["?"] * len(shape), [(*map(bulk.plain, shape), *row) for row in rows]
         values = ", ".join([fixed, *cast(list[str], written), "?, ?, ?, ?, ?"])
         values += ", NULL" if no_detail else ", ?"
         conn.exec_driver_sql(f"{_INSERT_SHAPED} VALUES ({values})", rows)
@@ -128,24 +126,6 @@ _INSERT_SHAPED = (
     f"INSERT INTO {h.name} (account_id, operation_id, at, "
     f"{', '.join((*_SHAPE_COLUMNS, *_ROW_COLUMNS))}, detail)"
 )
-_PLAIN_TEXT = re.compile(r"[\w .,&()/+:-]*\Z")
-"""Text written into a statement as it is: no quote, backslash or control character."""
-
-
-def _plain(value: Any) -> Any:
-    """An enum as its plain value (sqlite3 binds a `str` subclass only after looking for an
-    adapter); anything else as it is."""
-    return value.value if isinstance(value, Enum) else value
-
-
-def _literal(value: Any) -> str | None:
-    """`value` as SQL text, or None when it is not plainly safe to write into a statement."""
-    value = _plain(value)
-    if value is None:
-        return "NULL"
-    if isinstance(value, int):
-        return str(int(value))
-    return f"'{value}'" if isinstance(value, str) and _PLAIN_TEXT.match(value) else None
 
 
 def _index_to_side(conn: Connection, account_id: int, first: int, last: int) -> None:
