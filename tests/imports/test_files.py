@@ -399,3 +399,27 @@ def test_a_record_deleted_while_the_import_runs_refuses_the_rows_naming_it(
     out.seek(0)
     refused = {(e["File"], e["Line"], e["Error"]) for e in csv.DictReader(out)}
     assert refused == {("people.csv", line, "RECORD_ARCHIVED") for line in refused_lines}
+
+
+def test_history_names_the_records_a_chunk_made_or_matched_as_they_are_then(
+    db: Database, me: Caller, tmp_path: Path
+) -> None:
+    """The set-wise path takes the records a chunk made, and the companies it matched, as the
+    import knows them instead of reading them back (decision 0020): the history names each as
+    the records table does at that moment, a company renamed by a later row included."""
+    rows = [
+        ["ann@acme.example", "Ann", "Acme", "acme.example", ""],  # chunk 1 makes both
+        ["bob@beta.example", "Bob", "Beta", "beta.example", ""],
+        ["cy@acme.example", "Cy", "Acme", "acme.example", ""],  # chunk 2 matches Acme as it is
+        ["di@beta.example", "Di", "Beta Corp", "beta.example", ""],  # and renames Beta
+    ]
+    path = write_csv(tmp_path / "people.csv", [PEOPLE, *rows])
+    done, errors = run_import(db, me, (path, BOTH), chunk_rows=2)
+    assert errors == [] and done.counts["companies.updated"] == 2
+    created = {
+        (e.record_name, e.other_name)
+        for e in history.operation(db, me, done.id).entries
+        if e.change.value == "CREATED"
+    }
+    assert created == {("Ann", "Acme"), ("Bob", "Beta"), ("Cy", "Acme"), ("Di", "Beta Corp")}
+    assert {c.name for c in companies_by_domain(db, me).values()} == {"Acme", "Beta Corp"}

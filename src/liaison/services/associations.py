@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from liaison.domain.association_types import AssociationType
 from liaison.domain.errors import ErrorCode, LiaisonError
-from liaison.domain.graph import Graph, NewLink, Pair
+from liaison.domain.graph import Graph, NewLink, Pair, RecordInfo
 from liaison.domain.history import HistoryEvent, Source
 from liaison.domain.object_types import ObjectType
 from liaison.domain.planner import OnConflict, Planner
@@ -416,14 +416,16 @@ def associate_new(
     *,
     source: Source | None = None,
     details: Sequence[dict[str, Any]] | None = None,
+    given: Mapping[int, RecordInfo] | None = None,
 ) -> NewAssociations | None:
     """A batch of new plain associations (see `Planner.associate_new`), planned and written
     set-wise in the unit: the associations made and their history events, or None (nothing
     done) for any other batch. Raises `store.AlreadyAssociated` (the transaction must be rolled
     back) when one of the pairs turns out to exist. `source` and `details` (the history detail
-    of each input's events) are for automation, such as association by domain."""
+    of each input's events) are for automation, such as association by domain. `given`:
+    records as the unit knows them, not read back (see `store.load_for_new`)."""
     schema, pairs = unit.schema, [(i.from_id, i.to_id) for i in inputs]
-    graph = store.load_for_new(unit.conn, unit.account_id, schema, pairs)
+    graph = store.load_for_new(unit.conn, unit.account_id, schema, pairs, given)
     if not _of_types(graph, pairs, expected):
         return None
     planner = unit.planner(graph, source=source)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
+from liaison.services import collector
 from liaison.services.import_files import SourceRow, read_rows
 
 PHASES = (1, 2)
@@ -46,6 +47,13 @@ def chunks(
             at_start = (phase, file_index) == (start.phase, start.file_index)
             done = start.rows_done if at_start else 0
             rows = islice(read_rows(files[file_index]), done, None)
-            while batch := list(islice(rows, size)):
+            while batch := _read(rows, size):
                 done += len(batch)
                 yield Work(phase, file_index, batch, Cursor(phase, file_index, done))
+
+
+def _read(rows: Iterator[SourceRow], size: int) -> list[SourceRow]:
+    """The next `size` rows, read with the cycle collector held back (decision 0022): its
+    passes over a chunk's thousands of new rows, and over every older object, find nothing."""
+    with collector.held_back():
+        return list(islice(rows, size))

@@ -54,13 +54,14 @@ def read_rows(path: Path) -> Iterator[SourceRow]:
     except StopIteration:
         return
     named = all(names)
+    make = tuple.__new__  # a NamedTuple's own __new__ costs a Python call per row
     for line, values in rows:
         if not any(values):  # cells come trimmed
             continue
         if named:
-            yield SourceRow(line, dict(zip(names, values, strict=False)))
+            yield make(SourceRow, (line, dict(zip(names, values, strict=False))))
         else:  # a column without a header is left out
-            yield SourceRow(line, {n: v for n, v in zip(names, values, strict=False) if n})
+            yield make(SourceRow, (line, {n: v for n, v in zip(names, values, strict=False) if n}))
 
 
 def _raw_rows(path: Path) -> Generator[tuple[int, list[str]], None, None]:

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from liaison.domain.association_types import AssociationType
 from liaison.domain.errors import ErrorCode, LiaisonError
+from liaison.domain.graph import RecordInfo
 from liaison.domain.history import HistoryEvent
 from liaison.domain.id_properties import RECORD_ID
 from liaison.domain.import_mapping import FileMapping, ImportMapping, Mode, RecordIds
@@ -36,6 +37,7 @@ ENTRY_SEPARATOR = "|"
 LABEL_SEPARATOR = ";"
 Key = tuple[str, str]
 """(object type ID, key): how an import names a record."""
+_new_tuple = tuple.__new__
 
 
 @dataclass
@@ -111,7 +113,7 @@ def row_objects(context: Context, row: SourceRow) -> list[RowObject]:
         value = cells.pop(RECORD_ID, None) if match == RECORD_ID else cells.get(match or "")
         key = _key(match, value) if match and value else f"@{context.file_index}:{row.line}"
         cells.pop(RECORD_ID, None)
-        found.append(RowObject(object_id, key, value, cells))
+        found.append(_new_tuple(RowObject, (object_id, key, value, cells)))
     return found
 
 
@@ -172,8 +174,8 @@ def apply_records(context: Context, rows: Sequence[SourceRow], chunk: Chunk) -> 
 def apply_in_one_pass(context: Context, rows: Sequence[SourceRow], chunk: Chunk) -> None:
     """The rows' records, then their associations, from what the records step found and made
     (see `passes`): the file is read once, and no key is looked up twice."""
-    accepted, ids = _records(context, rows, chunk)
-    _associate_rows(context, [(row, objects, []) for row, objects in accepted], ids, chunk)
+    accepted, ids, known = _records(context, rows, chunk)
+    _associate_rows(context, [(row, objects, []) for row, objects in accepted], ids, chunk, known)
 
 
 def passes(mapping: ImportMapping) -> int:
@@ -185,13 +187,16 @@ def passes(mapping: ImportMapping) -> int:
 
 
 Accepted = list[tuple[SourceRow, list[RowObject]]]
+Known = dict[int, RecordInfo]
+"""Records a chunk made or matched, by ID, as the set-wise association path takes them instead
+of reading them (`associations.associate_new`'s `given`)."""
 
 
 def _records(
     context: Context, rows: Sequence[SourceRow], chunk: Chunk
-) -> tuple[Accepted, dict[Key, int]]:
-    """Create or update the rows' records: the rows not refused with their objects, and the
-    record of every key the rows name."""
+) -> tuple[Accepted, dict[Key, int], Known]:
+    """Create or update the rows' records: the rows not refused with their objects, the
+    record of every key the rows name, and what `_write_records` knows of them."""
     unit, schema = context.unit, context.unit.schema
     by_row = [(row, row_objects(context, row)) for row in rows]
     keys = [(o.object_id, o.key) for _, objects in by_row for o in objects]
@@ -219,7 +224,8 @@ def _records(
     for (object_id, created), count in done.items():
         chunk.counts[f"{schema.object_types[object_id].name}.{_DONE[created]}"] += count
     chunk.counts["rows"] += len(rows)
-    return accepted, found | _write_records(context, staged, noted, current)
+    made, known = _write_records(context, staged, noted, current)
+    return accepted, found | made, known
 
 
 def _stage(
@@ -275,11 +281,14 @@ def _check_email(obj: RowObject) -> None:
 
 def _write_records(
     context: Context, staged: _Staged, noted: set[Key], current: dict[int, store.Current]
-) -> dict[Key, int]:
-    """Write the staged records and note their keys; the new records' IDs by key."""
+) -> tuple[dict[Key, int], Known]:
+    """Write the staged records and note their keys; the new records' IDs by key, and the
+    records as the set-wise association path may take them: the new ones, and the matched
+    ones of a type that requires no primary company (`storage.associations.load_for_new`)."""
     unit = context.unit
     schema = unit.schema
     made: dict[Key, int] = {}
+    known: Known = {}
     by_type: dict[str, list[Key]] = {}
     for key in staged.new:
         by_type.setdefault(key[0], []).append(key)
@@ -288,15 +297,23 @@ def _write_records(
         values = [(staged.new[k], kind.display_name(staged.new[k])) for k in new_keys]
         ids = records_store.insert_many(unit.conn, unit.account_id, object_id, values, now=unit.now)
         made.update(zip(new_keys, ids, strict=True))
+        known.update(
+            (i, _new_tuple(RecordInfo, (i, object_id, name, False, None)))
+            for i, (_, name) in zip(ids, values, strict=True)
+        )
     changed = {
         i: (p, schema.object_types[object_id].display_name(p))
         for i, (object_id, p) in staged.updates.items()
         if p != current[i].properties  # a row that changes nothing writes nothing
     }
     records_store.update_properties(unit.conn, unit.account_id, changed, now=unit.now)
+    for i, (object_id, _) in staged.updates.items():
+        if not schema.object_types[object_id].requires_primary_company:
+            name = changed[i][1] if i in changed else current[i].name
+            known[i] = _new_tuple(RecordInfo, (i, object_id, name, False, current[i].merged_into))
     matched = {k: i for k, i in staged.matched.items() if k not in noted}
     store.add_keys(unit.conn, unit.account_id, context.import_id, matched | made)
-    return made
+    return made, known
 
 
 # -- phase 2: associations -----------------------------------------------------------------------
@@ -334,7 +351,7 @@ def apply_associations(context: Context, rows: Sequence[SourceRow], chunk: Chunk
         wanted += [(o.object_id, o.key) for o in objects]
         wanted += [(target, key) for target, key, _ in cells]
     found, _ = resolve(context, wanted)
-    _associate_rows(context, parsed, found, chunk)
+    _associate_rows(context, parsed, found, chunk, {})
 
 
 def _associate_rows(
@@ -342,15 +359,17 @@ def _associate_rows(
     parsed: list[tuple[SourceRow, list[RowObject], Cells]],
     found: dict[Key, int],
     chunk: Chunk,
+    known: Known,
 ) -> None:
-    """Associate each row's main record with its other records and association cells."""
+    """Associate each row's main record with its other records and association cells;
+    `known`: records as `_write_records` left them."""
     planned: Planned = []
     for row, objects, cells in parsed:
         try:
             planned.append((row, _links(context, row, objects, cells, found)))
         except LiaisonError as error:
             chunk.refuse(context.file_index, ASSOCIATIONS, row, error)
-    _associate(context, planned, chunk)
+    _associate(context, planned, chunk, known)
 
 
 def _association_cells(context: Context, row: SourceRow) -> Cells:
@@ -403,7 +422,7 @@ def _link(
     context: Context, from_id: int, from_type: str, to_id: int, to_type: str, text: str
 ) -> _Link:
     if not text:
-        return _Link(from_id, to_id, (), False)
+        return _new_tuple(_Link, (from_id, to_id, (), False))
     schema = context.unit.schema
     names = [n.strip() for n in text.split(LABEL_SEPARATOR) if n.strip()]
     types = context.labels_between(from_type, to_type)
@@ -419,12 +438,12 @@ def _link(
     return _Link(from_id, to_id, tuple(t.id for t in chosen), any(t.exclusive for t in chosen))
 
 
-def _associate(context: Context, planned: Planned, chunk: Chunk) -> None:
+def _associate(context: Context, planned: Planned, chunk: Chunk, known: Known) -> None:
     """The rows' associations: those of rows asking for no exclusive label planned set-wise
     when they can be (`Planner.associate_new`: nothing in them can be refused), the others row
     by row."""
     set_wise, others = _split(planned)
-    if set_wise and _associate_set_wise(context, set_wise, chunk):
+    if set_wise and _associate_set_wise(context, set_wise, chunk, known):
         planned = others
     if not planned:
         return
@@ -468,7 +487,7 @@ def _asks_primary(links: list[_Link]) -> bool:
     return any(link.exclusive for link in links)
 
 
-def _associate_set_wise(context: Context, rows: Planned, chunk: Chunk) -> bool:
+def _associate_set_wise(context: Context, rows: Planned, chunk: Chunk, known: Known) -> bool:
     """Plan and write the rows' links as one batch (`associations.associate_new`); False
     (nothing done) if they are not all new associations it can plan, or one exists."""
     unit = context.unit
@@ -476,7 +495,7 @@ def _associate_set_wise(context: Context, rows: Planned, chunk: Chunk) -> bool:
     inputs = [AssociationInput(link.from_id, link.to_id, link.types) for link in links]
     try:
         with unit.conn.begin_nested():  # a pair that exists after all undoes just this batch
-            done = associations_service.associate_new(unit, inputs)
+            done = associations_service.associate_new(unit, inputs, given=known)
     except associations_store.AlreadyAssociated:
         return False
     if done is None:

@@ -6,7 +6,7 @@ Loading and writing are set-based: a batch of N associations costs a few stateme
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -113,13 +113,24 @@ def write_changes(conn: Connection, account_id: int, schema: Schema, graph: Grap
     return len(changed)
 
 
-def load_for_new(conn: Connection, account_id: int, schema: Schema, pairs: Sequence[Pair]) -> Graph:
+def load_for_new(
+    conn: Connection,
+    account_id: int,
+    schema: Schema,
+    pairs: Sequence[Pair],
+    given: Mapping[int, RecordInfo] | None = None,
+) -> Graph:
     """What `Planner.associate_new` reads: the records, and the exclusive types held by those
     that require a primary. Whether a pair is associated already is not read: `write_new`
-    finds out by inserting (see `AlreadyAssociated`)."""
+    finds out by inserting (see `AlreadyAssociated`). `given`: records as the caller knows
+    them in this transaction, taken as they are (not read), each either made by it (holding no
+    label) or of a type that requires no primary company (whose labels are not read)."""
     graph = Graph()
-    ids = bulk.id_list(conn, {i for pair in pairs for i in pair})
-    infos = fetch.all_rows(conn, _INFOS[conn.dialect.name], {"account": account_id, "ids": ids})
+    given = given or {}
+    wanted = {i for pair in pairs for i in pair}.difference(given)
+    ids = bulk.id_list(conn, wanted)
+    params = {"account": account_id, "ids": ids}
+    infos = fetch.all_rows(conn, _INFOS[conn.dialect.name], params) if wanted else []
     known, found = schema.object_types, graph.records
     for record_id, type_id, name, archived, merged_into in infos:
         if type_id in known:
@@ -129,6 +140,7 @@ def load_for_new(conn: Connection, account_id: int, schema: Schema, pairs: Seque
     requiring = [r.id for r in found.values() if known[r.type_id].requires_primary_company]
     if requiring:
         graph.holders.update(_exclusive_holders(conn, account_id, requiring))
+    found.update(given)
     return graph
 
 

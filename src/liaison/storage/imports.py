@@ -226,8 +226,10 @@ def find_keys(
 def add_keys(
     conn: Connection, account_id: int, import_id: int, keys: dict[tuple[str, str], int]
 ) -> None:
-    rows = [(account_id, import_id, t, k, r) for (t, k), r in keys.items()]
-    bulk.insert(conn, import_keys, ("account_id", "import_id", "type_id", "key", "record_id"), rows)
+    rows = [(t, k, r) for (t, k), r in keys.items()]
+    same = {"account_id": account_id, "import_id": import_id}
+    columns = ("type_id", "key", "record_id")
+    bulk.insert(conn, import_keys, columns, rows, same=same, json_as_text=True)  # no JSON
 
 
 def find_existing(
@@ -275,6 +277,8 @@ class Current(NamedTuple):
 
     properties: dict[str, Any]
     archived: bool
+    name: str
+    merged_into: int | None
 
 
 def current(conn: Connection, account_id: int, ids: Iterable[int]) -> dict[int, Current]:
@@ -283,12 +287,15 @@ def current(conn: Connection, account_id: int, ids: Iterable[int]) -> dict[int, 
     params = {"account": account_id, "ids": bulk.id_list(conn, ids)}
     rows = fetch.all_rows(conn, _CURRENT[conn.dialect.name], params)
     text = conn.dialect.name == "sqlite"  # JSON comes as text there
-    return {i: Current(orjson.loads(p) if text else p, bool(archived)) for i, p, archived in rows}
+    return {
+        i: Current(orjson.loads(p) if text else p, bool(archived), name, merged_into)
+        for i, p, archived, name, merged_into in rows
+    }
 
 
 _r = records.c
 _CURRENT = {
-    dialect: select(_r.id, _r.properties, _r.archived).where(
+    dialect: select(_r.id, _r.properties, _r.archived, _r.name, _r.merged_into).where(
         _r.account_id == bindparam("account"), bulk.listed(dialect, _r.id, "ids")
     )
     for dialect in ("sqlite", "postgresql")
