@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from liaison.domain import email_domains
+from liaison.domain.graph import RecordInfo
 from liaison.domain.history import Change, Source
 from liaison.domain.object_types import COMPANIES, CONTACTS
 from liaison.services import associations
@@ -119,7 +120,7 @@ def _associate(
     companies = store.companies_by_domain(unit.conn, unit.account_id, domains)
     created = _create_companies(unit, [d for d in domains if d not in companies], settings)
     companies.update(created)
-    matched = {c: companies[d] for c, d in domain_of.items() if d in companies}
+    matched = {c: companies[d].id for c, d in domain_of.items() if d in companies}
     if associated is None:
         associated = store.associated_pairs(unit.conn, unit.account_id, matched.items())
     new = [c for c, k in matched.items() if (c, k) not in associated]
@@ -130,11 +131,17 @@ def _associate(
         for d in {domain_of[c] for c in new}
     }
     wanted = [(c, matched[c], details[domain_of[c]]) for c in sorted(new)]
-    return DomainRun(_write(unit, wanted), len(created))
+    known = {company.id: company for company in companies.values()}
+    return DomainRun(_write(unit, wanted, known), len(created))
 
 
-def _write(unit: Unit, wanted: Sequence[tuple[int, int, dict[str, str]]]) -> int:
-    """Make these new (contact, company) associations, with their history detail; how many."""
+def _write(
+    unit: Unit,
+    wanted: Sequence[tuple[int, int, dict[str, str]]],
+    companies: Mapping[int, RecordInfo],
+) -> int:
+    """Make these new (contact, company) associations, with their history detail; how many.
+    `companies`: the companies as read or made here (not read again)."""
     inputs = [AssociationInput(contact, company) for contact, company, _ in wanted]
     try:
         with unit.conn.begin_nested():
@@ -144,6 +151,7 @@ def _write(unit: Unit, wanted: Sequence[tuple[int, int, dict[str, str]]]) -> int
                 (CONTACTS, COMPANIES),
                 source=Source.DOMAIN_AUTO,
                 details=[detail for _, _, detail in wanted],
+                given=companies,
             )
         if done is not None:
             return len(done.links)
@@ -173,17 +181,17 @@ def _write_pair_by_pair(unit: Unit, wanted: Sequence[tuple[int, int, dict[str, s
 
 def _create_companies(
     unit: Unit, domains: Sequence[str], settings: DomainSettings
-) -> dict[str, int]:
+) -> dict[str, RecordInfo]:
     """With "create companies" on, one company per domain no company has, named by it."""
     if not settings.create_companies or not domains:
         return {}
     kind = unit.schema.object_types[COMPANIES]
     values = [kind.validate_new({"domain": d}) for d in domains]
+    names = [kind.display_name(v) for v in values]
     ids = records_store.insert_many(
-        unit.conn,
-        unit.account_id,
-        COMPANIES,
-        [(v, kind.display_name(v)) for v in values],
-        now=unit.now,
+        unit.conn, unit.account_id, COMPANIES, list(zip(values, names, strict=True)), now=unit.now
     )
-    return dict(zip(domains, ids, strict=True))
+    return {
+        domain: RecordInfo(company_id, COMPANIES, name)
+        for domain, company_id, name in zip(domains, ids, names, strict=True)
+    }

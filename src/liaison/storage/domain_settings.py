@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 
 from liaison.domain.email_domains import company_domains
+from liaison.domain.graph import RecordInfo
 from liaison.domain.object_types import COMPANIES, CONTACTS
 from liaison.storage import bulk, fetch
 from liaison.storage.tables import (
@@ -83,21 +84,21 @@ def contacts_to_match(
 
 def companies_by_domain(
     conn: Connection, account_id: int, domains: Sequence[str]
-) -> dict[str, int]:
+) -> dict[str, RecordInfo]:
     """The live company each domain names (its domain or one of its additional domains), the
-    oldest when several do. One statement: the companies whose lowered domain is one of
-    `domains` (or `www.` one), and those with additional domains, each found by its index
-    (`tables.COMPANY_DOMAIN`)."""
+    oldest when several do, as the rules know a record. One statement: the companies whose
+    lowered domain is one of `domains` (or `www.` one), and those with additional domains, each
+    found by its index (`tables.COMPANY_DOMAIN`)."""
     spelled = bulk.id_list(conn, [*domains, *(f"www.{d}" for d in domains)])
     rows = fetch.seen_rows(
         conn, _COMPANIES[conn.dialect.name], {"account": account_id, "domains": spelled}
     )
     wanted = set(domains)
-    found: dict[str, int] = {}
-    for company_id, main, extra in rows:
-        for name in company_domains(main, extra) & wanted:
-            if name not in found or company_id < found[name]:
-                found[name] = company_id
+    found: dict[str, RecordInfo] = {}
+    for company_id, name, merged_into, main, extra in rows:
+        for domain in company_domains(main, extra) & wanted:
+            if domain not in found or company_id < found[domain].id:
+                found[domain] = RecordInfo(company_id, COMPANIES, name, False, merged_into)
     return found
 
 
@@ -138,14 +139,15 @@ _EMAILS_AND_COMPANIES = {
     )
     for dialect in _DIALECTS
 }
+_COMPANY_INFO = (_r.id, _r.name, _r.merged_into)
 _LIVE_COMPANY = (_r.account_id == bindparam("account"), COMPANY_ROWS, not_(_r.archived))
 _COMPANIES = {
     dialect: union_all(
         # The lowered domain, not the properties' other values: the rows' JSON is parsed once.
-        select(_r.id, COMPANY_DOMAIN, null()).where(
+        select(*_COMPANY_INFO, COMPANY_DOMAIN, null()).where(
             *_LIVE_COMPANY, bulk.listed(dialect, COMPANY_DOMAIN, "domains", of=Text)
         ),
-        select(_r.id, TextProperty("domain"), COMPANY_ADDITIONAL_DOMAINS).where(
+        select(*_COMPANY_INFO, TextProperty("domain"), COMPANY_ADDITIONAL_DOMAINS).where(
             *_LIVE_COMPANY, literal_column("''") < COMPANY_ADDITIONAL_DOMAINS
         ),
     )
