@@ -116,3 +116,23 @@ def test_s3_bad_input_is_refused_by_name_and_changes_nothing(
     wanted = str(refs[named]) if named in refs else named
     assert wanted in refused.value.message
     assert dump(db) == before
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda db, caller: records.get(db, caller, "contacts", 1),
+        lambda db, caller: records.list_records(db, caller, "contacts"),
+        lambda db, caller: assoc.list_associations(db, caller, "contacts", 1, "companies"),
+    ],
+    ids=["record", "records", "associations"],
+)
+def test_o5_a_read_in_an_account_that_does_not_exist_names_it(
+    db: Database, read: Callable[[Database, Caller], object]
+) -> None:
+    """A read for an account that does not exist (a command's `--account`, say) is refused by
+    name, like a write, instead of failing inside."""
+    with pytest.raises(LiaisonError) as refused:
+        read(db, Caller(424_242, Actor.system()))
+    assert refused.value.code is ErrorCode.ACCOUNT_NOT_FOUND
+    assert "424242" in refused.value.message

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from sqlalchemy import Connection, text
 
-from liaison.domain.errors import ErrorCode, LiaisonError
+from liaison.domain.errors import LiaisonError
 from liaison.domain.graph import Graph
 from liaison.domain.history import Actor, Source
 from liaison.domain.planner import Planner
@@ -150,9 +150,7 @@ def unit_of_work(
     job's operation instead of a new one)."""
     with collector.held_back(), database.engine.begin() as conn:
         if not accounts.exists(conn, caller.account_id):
-            raise LiaisonError(
-                ErrorCode.ACCOUNT_NOT_FOUND, f"Account {caller.account_id} does not exist."
-            )
+            raise accounts.not_found(caller.account_id)
         if conn.dialect.name == "postgresql":
             # One writer per account at a time, as SQLite's BEGIN IMMEDIATE gives for the file:
             # the rules (limits, one primary) read before they write. And every read of a write

@@ -7,6 +7,7 @@ import secrets
 from sqlalchemy import BigInteger, Connection, Table, bindparam, func, insert, select, text, update
 
 from liaison.domain.association_types import FIRST_USER_TYPE_ID
+from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.storage import fetch
 from liaison.storage.clock import now_micros
 from liaison.storage.tables import accounts, counters
@@ -55,8 +56,14 @@ def schema_version(conn: Connection, account_id: int) -> int:
     """Bumped by every change of the account's schema (types, labels, limits). It starts at a
     random number, so a re-created account never reuses the versions of an earlier one."""
     params = {"account": account_id, "sequence": "schema"}
-    ((version,),) = fetch.all_rows(conn, _SCHEMA_VERSION, params)
-    return int(version)
+    found = fetch.all_rows(conn, _SCHEMA_VERSION, params)
+    if not found:
+        raise not_found(account_id)
+    return int(found[0][0])
+
+
+def not_found(account_id: int) -> LiaisonError:
+    return LiaisonError(ErrorCode.ACCOUNT_NOT_FOUND, f"Account {account_id} does not exist.")
 
 
 _SCHEMA_VERSION = select(counters.c.value).where(

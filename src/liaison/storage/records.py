@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Row, bindparam, delete, func, select, update
 
 from liaison.domain.properties import Properties
 from liaison.storage import bulk, fetch
-from liaison.storage.accounts import reserve_ids
+from liaison.storage.accounts import not_found, reserve_ids
 from liaison.storage.tables import counters, records
 
 
@@ -74,6 +74,8 @@ def type_and_schema_version(
     in one statement: what a read of the record needs to know first."""
     params = {"account": account_id, "record": record_id}
     ((type_id, version),) = fetch.all_rows(conn, _TYPE_AND_SCHEMA_VERSION, params)
+    if version is None:
+        raise not_found(account_id)
     return type_id, int(version)
 
 
