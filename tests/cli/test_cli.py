@@ -177,3 +177,17 @@ def test_demo_is_not_loaded_into_an_account_with_records(db: Database) -> None:
     before = dump(db)
     assert load_demo(db) is None
     assert dump(db) == before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("token", "list"), ("export", "out.csv", "--object", "contacts")],
+    ids=["token list", "export"],
+)
+def test_o5_a_command_for_an_account_that_does_not_exist_says_so(
+    tmp_path: Path, url: str, command: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, output = run(*command, "--account", "99", "--database", url)
+    assert code == 1, output
+    assert "ACCOUNT_NOT_FOUND: Account 99 does not exist." in output

@@ -50,7 +50,7 @@ def create_token(
     now = now_micros()
     with database.engine.begin() as conn:
         if not accounts.exists(conn, account_id):
-            raise LiaisonError(ErrorCode.ACCOUNT_NOT_FOUND, f"Account {account_id} does not exist.")
+            raise accounts.not_found(account_id)
         token_id = store.insert_token(
             conn,
             account_id,
@@ -90,6 +90,8 @@ def authenticate(database: Database, value: str) -> Token | None:
 
 def list_tokens(database: Database, account_id: int) -> list[Token]:
     with database.engine.connect() as conn:
+        if not accounts.exists(conn, account_id):
+            raise accounts.not_found(account_id)
         return [_token(row) for row in store.list_tokens(conn, account_id)]
 
 

@@ -63,7 +63,7 @@ def create_user(
     email = _check_new(email, password, name)
     with database.engine.begin() as conn:
         if not accounts.exists(conn, account_id):
-            raise LiaisonError(ErrorCode.ACCOUNT_NOT_FOUND, f"Account {account_id} does not exist.")
+            raise accounts.not_found(account_id)
         if store.find_by_email(conn, account_id, email) is not None:
             raise LiaisonError(
                 ErrorCode.INVALID_INPUT,
