@@ -217,33 +217,20 @@ def page(
     after: int,
     limit: int,
 ) -> list[tuple[int, list[int]]]:
-    """`page_targets` as (target, label type IDs) per target."""
-    targets, labels = page_targets(conn, account_id, from_id, to_type, after=after, limit=limit)
+    """One page of a record's associations to one object type, by target ID (A9): each target
+    with its label type IDs (the base type is implied). Two index range scans whatever the
+    record's total: the targets, then the labels between the first and last (cheaper than a
+    probe per row). `record_page` is the same page in one statement."""
+    params = _page_params(account_id, from_id, to_type, after, limit)
+    targets = [t for (t,) in fetch.all_rows(conn, _PAGE, params)]
+    if not targets:
+        return []
+    bounds = {"first": targets[0], "last": targets[-1]}
+    labels = _by_target(fetch.all_rows(conn, _PAGE_LABELS, params | bounds))
     return [(t, labels.get(t, _NO_LABELS)) for t in targets]
 
 
 _NO_LABELS: list[int] = []
-
-
-def page_targets(
-    conn: Connection,
-    account_id: int,
-    from_id: int,
-    to_type: str,
-    *,
-    after: int,
-    limit: int,
-) -> tuple[list[int], dict[int, list[int]]]:
-    """One page of a record's associations to one object type, by target ID (A9): the targets,
-    and the label type IDs of those that have labels (the base type is implied). Two index
-    range scans whatever the record's total: the targets, then the labels between the first
-    and last (cheaper than a probe per row). `record_page` is the same page in one statement."""
-    params = _page_params(account_id, from_id, to_type, after, limit)
-    targets = [t for (t,) in fetch.all_rows(conn, _PAGE, params)]
-    if not targets:
-        return targets, {}
-    bounds = {"first": targets[0], "last": targets[-1]}
-    return targets, _by_target(fetch.all_rows(conn, _PAGE_LABELS, params | bounds))
 
 
 def _page_params(
@@ -287,8 +274,8 @@ def record_page(
     after: int,
     limit: int,
 ) -> RecordPage:
-    """`page_targets` with the record's type and the schema version, in one statement: the
-    targets by one index range scan, and their labels by another, up to the last target."""
+    """`page` with the record's type and the schema version, in one statement: the targets by
+    one index range scan, and their labels by another, up to the last target."""
     params = _page_params(account_id, from_id, to_type, after, limit)
     postgres = conn.dialect.name == "postgresql"
     ((record_type, version, targets, pairs),) = fetch.all_rows(

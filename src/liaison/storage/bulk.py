@@ -199,7 +199,7 @@ def json_text(value: Any) -> str:
 def _json_as_text(table: Table, columns: Sequence[str], rows: Sequence[Row]) -> Sequence[Row]:
     """The rows with JSON values as text; the very rows when they have no JSON value."""
     json_columns = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
-    if not any(row[i] is not None for row in rows for i in json_columns):
+    if not json_columns or not any(row[i] is not None for row in rows for i in json_columns):
         return rows if isinstance(rows, list) else list(rows)
     converted = []
     for row in rows:

@@ -229,7 +229,7 @@ def add_keys(
     rows = [(t, k, r) for (t, k), r in keys.items()]
     same = {"account_id": account_id, "import_id": import_id}
     columns = ("type_id", "key", "record_id")
-    bulk.insert(conn, import_keys, columns, rows, same=same, json_as_text=True)  # no JSON
+    bulk.insert(conn, import_keys, columns, rows, same=same)
 
 
 def find_existing(

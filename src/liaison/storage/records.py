@@ -28,12 +28,18 @@ def insert_many(
     bulk.insert(
         conn,
         records,
-        ("id", "type_id", "properties", "name"),
+        ("id", "properties", "name"),
         [
-            (record_id, type_id, json_text(props), name)
+            (record_id, json_text(props), name)
             for record_id, (props, name) in zip(ids, values, strict=True)
         ],
-        same={"account_id": account_id, "created_at": now, "updated_at": now, "archived": False},
+        same={
+            "account_id": account_id,
+            "type_id": type_id,
+            "created_at": now,
+            "updated_at": now,
+            "archived": False,
+        },
         json_as_text=True,
     )
     return ids
