@@ -16,12 +16,12 @@ from liaison.storage import domain_settings
 
 RUN = "domain_association"
 TITLE = "Associate existing contacts with the company of their email's domain"
-CONTACTS_PER_ITEM = 50
+CONTACTS_PER_ITEM = 75
 """A chunk does this many contacts per item of the runner's chunk size (200 by default, meant
 for items that each cost an association planned on its own): a contact costs a share of a few
-set-wise statements, so chunks of 10,000 keep each chunk's fixed costs (commit, job row,
+set-wise statements, so chunks of 15,000 keep each chunk's fixed costs (commit, job row,
 companies with additional domains) small; such a chunk holds the write lock about 0.3 s, and a
-person's write waiting for it goes next (decisions 0017, 0027)."""
+person's write waiting for it goes next (decisions 0017, 0027, 0028)."""
 
 
 def start(database: Database, caller: Caller) -> Job:

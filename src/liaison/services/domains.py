@@ -79,8 +79,8 @@ def associate_by_domain(
 
 def associate_existing(unit: Unit, contact_ids: Sequence[int]) -> DomainRun:
     """`associate_by_domain` in a unit of the caller's (a chunk of the retroactive run's job)."""
-    emails, associated = store.contacts_to_match(unit.conn, unit.account_id, contact_ids)
-    return _associate(unit, _settings(unit), emails, associated)
+    found = store.contacts_to_match(unit.conn, unit.account_id, contact_ids)
+    return _associate(unit, _settings(unit), found.emails, found.associated, found.unattached)
 
 
 def on_contacts_written(unit: Unit, emails: Mapping[int, object]) -> None:
@@ -105,10 +105,12 @@ def _associate(
     settings: DomainSettings,
     emails: Mapping[int, str | None],
     associated: set[tuple[int, int]] | None = None,
+    unattached: Mapping[int, RecordInfo] | None = None,
 ) -> DomainRun:
     """Associate each live contact (ID -> email) with its domain's company, unless they are
     associated already (`associated`: the contacts' pairs with companies, read here when not
-    given): set-wise, or pair by pair where a rule may refuse one (a limit)."""
+    given; `unattached`: contacts known to have no company, not read again): set-wise, or pair
+    by pair where a rule may refuse one (a limit)."""
     domain_of: dict[int, str] = {}
     for contact_id, email in emails.items():
         domain = email_domains.of_email(email)
@@ -132,16 +134,18 @@ def _associate(
     }
     wanted = [(c, matched[c], details[domain_of[c]]) for c in sorted(new)]
     known = {company.id: company for company in companies.values()}
+    known.update(unattached or {})
     return DomainRun(_write(unit, wanted, known), len(created))
 
 
 def _write(
     unit: Unit,
     wanted: Sequence[tuple[int, int, dict[str, str]]],
-    companies: Mapping[int, RecordInfo],
+    known: Mapping[int, RecordInfo],
 ) -> int:
     """Make these new (contact, company) associations, with their history detail; how many.
-    `companies`: the companies as read or made here (not read again)."""
+    `known`: the companies as read or made here, and contacts with no company (not read
+    again)."""
     inputs = [AssociationInput(contact, company) for contact, company, _ in wanted]
     try:
         with unit.conn.begin_nested():
@@ -151,7 +155,7 @@ def _write(
                 (CONTACTS, COMPANIES),
                 source=Source.DOMAIN_AUTO,
                 details=[detail for _, _, detail in wanted],
-                given=companies,
+                given=known,
             )
         if done is not None:
             return len(done.links)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Connection,
@@ -64,22 +64,31 @@ def live_contact_ids(conn: Connection, account_id: int) -> list[int]:
     return [int(i) for (i,) in fetch.seen_rows(conn, _CONTACT_IDS, {"account": account_id})]
 
 
-def contacts_to_match(
-    conn: Connection, account_id: int, ids: Iterable[int]
-) -> tuple[dict[int, str | None], set[tuple[int, int]]]:
-    """The email of each of these contacts that is live (ID -> email, None when it has none),
-    and the (contact, company) pairs they are in already: one statement, each contact joined
-    to its association rows with companies (found by the primary key's prefix)."""
+class ContactsToMatch(NamedTuple):
+    emails: dict[int, str | None]
+    """Each live contact's email (None when it has none)."""
+    unattached: dict[int, RecordInfo]
+    """The live contacts with no association with a company, as the rules know a record (they
+    hold no primary company)."""
+    associated: set[tuple[int, int]]
+    """The (contact, company) pairs the others are in."""
+
+
+def contacts_to_match(conn: Connection, account_id: int, ids: Iterable[int]) -> ContactsToMatch:
+    """These contacts, those that are live: one statement, each contact joined to its
+    association rows with companies (found by the primary key's prefix)."""
     params = {"account": account_id, "ids": bulk.id_list(conn, ids)}
-    emails: dict[int, str | None] = {}
-    associated: set[tuple[int, int]] = set()
-    for contact, email, company in fetch.seen_rows(
+    found = ContactsToMatch({}, {}, set())
+    for contact, name, merged_into, email, company in fetch.seen_rows(
         conn, _EMAILS_AND_COMPANIES[conn.dialect.name], params
     ):
-        emails[contact] = email
-        if company is not None:
-            associated.add((int(contact), int(company)))
-    return emails, associated
+        found.emails[contact] = email
+        if company is None:
+            info = (contact, CONTACTS, name, False, merged_into)
+            found.unattached[contact] = _new_tuple(RecordInfo, info)
+        else:
+            found.associated.add((int(contact), int(company)))
+    return found
 
 
 def companies_by_domain(
@@ -112,6 +121,7 @@ def associated_pairs(
 
 
 _r = records.c
+_new_tuple = tuple.__new__
 _DIALECTS = ("sqlite", "postgresql")
 _CONTACT_IDS = (
     select(_r.id)
@@ -120,7 +130,7 @@ _CONTACT_IDS = (
 )
 _a = associations.c
 _EMAILS_AND_COMPANIES = {
-    dialect: select(_r.id, TextProperty("email"), _a.to_id)
+    dialect: select(_r.id, _r.name, _r.merged_into, TextProperty("email"), _a.to_id)
     .select_from(
         records.outerjoin(
             associations,
