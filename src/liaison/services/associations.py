@@ -23,8 +23,9 @@ MAX_PAGE = 500
 _new_tuple = tuple.__new__
 
 
-@dataclass(frozen=True)
-class AssociationInput:
+class AssociationInput(NamedTuple):
+    """One association asked for (a tuple: batches hold thousands)."""
+
     from_id: int
     to_id: int
     types: tuple[int, ...] = ()
