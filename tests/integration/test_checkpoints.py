@@ -1,113 +1,115 @@
-"""SQLite checkpoints (decision 0028): a job's chunks leave the write-ahead log to a thread of
-the job's own, which copies it into the database file meanwhile; every other connection keeps
-SQLite's usual checkpoints. Read through a copy of the database file alone (without its log),
-which holds only what a checkpoint copied."""
+"""SQLite checkpoints (decision 0028): a database opened by Liaison leaves the write-ahead log to
+a thread of its own, which copies it into the database file after each unit of work; a commit
+copies it itself only past `BACKSTOP` pages. Read through a copy of the database file alone
+(without its log), which holds only what a checkpoint copied."""
 
 from __future__ import annotations
 
 import shutil
 import sqlite3
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
-from liaison.services import associations, domain_run, domains, jobs
 from liaison.services.database import Database
-from liaison.services.job_runner import JobSettings, Runner
-from liaison.services.jobs import State
-from liaison.services.unit import Caller
-from liaison.storage import checkpoints
-from liaison.storage.checkpoints import AUTOCHECKPOINT, Checkpointer
+from liaison.services.unit import Caller, unit_of_work
+from liaison.storage.checkpoints import BACKSTOP
 from liaison.storage.engine import create_engine
-from tests.helpers import company, contact
 
-BIG = 2 * AUTOCHECKPOINT
-"""Rows of a page each: a commit of them takes the log past the usual checkpoint."""
+PAGES = 2_000
+"""Rows of a page each: a commit of them takes the log past SQLite's usual 1,000 pages."""
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    """One pooled connection, so each test meets the connection it used before."""
-    made = create_engine(f"sqlite:///{tmp_path / 'file.db'}", pool_size=1, max_overflow=0)
-    with made.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE pages (page BLOB)")
-    with made.connect() as conn:  # the table in the file
-        conn.connection.driver_connection.execute("PRAGMA wal_checkpoint")
+def path(tmp_path: Path, sqlite_template: Path) -> Path:
+    made = tmp_path / "liaison.db"
+    shutil.copy(sqlite_template, made)
     return made
 
 
-def _write_pages(engine: Engine, *, held: bool) -> None:
-    with engine.begin() as conn:
-        if held:
-            checkpoints.held(conn)
-        conn.exec_driver_sql(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
-            "INSERT INTO pages SELECT randomblob(3000) FROM n",
-            (BIG,),
-        )
+@pytest.fixture
+def db(path: Path) -> Iterator[Database]:
+    opened = Database.open(f"sqlite:///{path}", migrate=False)
+    with opened.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE pages (page BLOB)")
+    raw = opened.engine.raw_connection()  # the table in the file
+    raw.cursor().execute("PRAGMA wal_checkpoint")
+    raw.close()
+    yield opened
+    opened.close()
 
 
-def _in_file(path: Path, sql: str) -> int:
-    """`sql`'s count read from a copy of the database file without its log."""
+def _write_pages(conn: Connection) -> None:
+    conn.exec_driver_sql(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+        "INSERT INTO pages SELECT randomblob(3000) FROM n",
+        (PAGES,),
+    )
+
+
+def _pages_in_file(path: Path) -> int:
+    """The pages' rows in a copy of the database file without its log."""
     copy = path.with_name("copy.db")
     shutil.copy(path, copy)
-    with sqlite3.connect(copy) as reading:
-        count: int = reading.execute(sql).fetchone()[0]
-    reading.close()
-    copy.unlink()
+    reading = sqlite3.connect(copy)
+    try:
+        count: int = reading.execute("SELECT count(*) FROM pages").fetchone()[0]
+    finally:
+        reading.close()
+        copy.unlink()
     return count
 
 
-def _pages_in_file(engine: Engine) -> int:
-    return _in_file(Path(str(engine.url.database)), "SELECT count(*) FROM pages")
+def _eventually(condition: Callable[[], bool]) -> bool:
+    deadline = time.monotonic() + 10
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
-def test_a_usual_commit_copies_a_large_log_into_the_file(engine: Engine) -> None:
-    _write_pages(engine, held=False)
-    assert _pages_in_file(engine) == BIG
+def test_a_plain_commit_past_a_thousand_pages_copies_the_log_itself(path: Path) -> None:
+    engine: Engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE pages (page BLOB)")
+    with engine.begin() as conn:
+        _write_pages(conn)
+    assert _pages_in_file(path) == PAGES
+    engine.dispose()
 
 
-def test_a_held_commit_leaves_the_log_until_the_checkpointer_copies_it(engine: Engine) -> None:
-    _write_pages(engine, held=True)
-    assert _pages_in_file(engine) == 0
-    written = Checkpointer(engine)
-    written.grew()
-    written.close()
-    assert _pages_in_file(engine) == BIG
+def test_a_database_s_commits_leave_the_log_to_its_thread(db: Database, path: Path) -> None:
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == BACKSTOP
+    with db.engine.begin() as conn:  # no unit of work: nothing tells the thread
+        _write_pages(conn)
+    assert _pages_in_file(path) == 0
 
 
-def test_a_held_connection_gets_its_usual_checkpoints_back_in_the_pool(engine: Engine) -> None:
-    _write_pages(engine, held=True)
-    with engine.connect() as conn:  # the same connection (a pool of one)
-        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == AUTOCHECKPOINT
-    _write_pages(engine, held=False)
-    assert _pages_in_file(engine) == 2 * BIG
-
-
-def test_a_checkpointer_closed_unasked_ends(engine: Engine) -> None:
-    written = Checkpointer(engine)
-    written.close()
-    _write_pages(engine, held=False)
-    assert _pages_in_file(engine) == BIG
-
-
-def test_a_job_s_writes_are_in_the_database_file_when_it_ends(
-    tmp_path: Path, sqlite_template: Path, me: Caller
+def test_the_thread_copies_the_log_after_a_unit_of_work(
+    db: Database, path: Path, me: Caller
 ) -> None:
-    path = tmp_path / "liaison.db"
-    shutil.copy(sqlite_template, path)
+    with unit_of_work(db, me, "pages") as unit:
+        _write_pages(unit.conn)
+    assert _eventually(lambda: _pages_in_file(path) == PAGES)
+
+
+def test_closing_the_database_copies_what_the_log_holds(path: Path, me: Caller) -> None:
     db = Database.open(f"sqlite:///{path}", migrate=False)
-    try:
-        domains.set_settings(db, me, enabled=False, create_companies=False, excluded_domains=[])
-        acme = company(db, me, domain="acme.example")
-        people = [contact(db, me, email=f"p{i}@acme.example") for i in range(3)]
-        job = domain_run.start(db, me)
-        Runner(db, JobSettings(chunk_size=1, pause=0)).run_pending()
-        assert jobs.get(db, me, job.id).state is State.DONE
-        page = associations.list_associations(db, me, "companies", acme.id, "contacts")
-        assert {a.to_id for a in page.results} == {p.id for p in people}
-        in_file = f"SELECT count(*) FROM association_history WHERE operation_id = {job.id}"
-        assert _in_file(path, in_file) == 2 * len(people)  # CREATED and PRIMARY_SET each
-    finally:
-        db.close()
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE pages (page BLOB)")
+    for _ in range(3):
+        with unit_of_work(db, me, "pages") as unit:
+            _write_pages(unit.conn)
+    db.close()
+    assert _pages_in_file(path) == 3 * PAGES
+
+
+def test_a_database_that_never_wrote_closes_without_a_thread(path: Path) -> None:
+    db = Database.open(f"sqlite:///{path}", migrate=False)
+    db.close()
+    assert db.checkpoints.started is False

@@ -6,6 +6,8 @@ prefix of each family is the one in the OpenAPI document, the others are aliases
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 
@@ -22,6 +24,7 @@ from liaison.api import (
     settings,
 )
 from liaison.api.responses import Json
+from liaison.services import collector
 from liaison.services.database import Database
 from liaison.web import urls
 from liaison.web.app import create_web_app
@@ -70,8 +73,25 @@ def create_app(database: Database) -> FastAPI:
         return RedirectResponse(urls.home(), status_code=303)
 
     app.mount(urls.PREFIX, create_web_app(database))
+    app.add_middleware(CollectorHeldBack)
 
     return app
+
+
+class CollectorHeldBack:
+    """The cycle collector held back while a request is served, body and answer included, as
+    in a unit of work (decision 0022): a batch's thousands of parsed inputs and answered
+    results otherwise set off full collections of the whole heap."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":  # not the lifespan, which lasts as long as the server
+            await self.app(scope, receive, send)
+            return
+        with collector.held_back():
+            await self.app(scope, receive, send)
 
 
 def _mount(app: FastAPI, router: APIRouter, prefixes: tuple[str, ...]) -> None:

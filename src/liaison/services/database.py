@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from liaison.storage import accounts
 from liaison.storage.accounts import DEFAULT_ACCOUNT_ID
+from liaison.storage.checkpoints import Checkpointer
 from liaison.storage.engine import DEFAULT_URL, create_engine
 from liaison.storage.migrate import upgrade
 
@@ -15,6 +16,8 @@ from liaison.storage.migrate import upgrade
 @dataclass(frozen=True)
 class Database:
     engine: Engine
+    checkpoints: Checkpointer
+    """SQLite: the thread that copies the write-ahead log into the file (decision 0028)."""
 
     @property
     def is_postgres(self) -> bool:
@@ -23,13 +26,15 @@ class Database:
     @classmethod
     def open(cls, url: str = DEFAULT_URL, *, migrate: bool = True) -> Database:
         """Open (and by default migrate) the store at `url`; create the default account (O5)."""
-        database = cls(create_engine(url))
+        engine = create_engine(url)
+        database = cls(engine, Checkpointer(engine))
         if migrate:
             upgrade(database.engine)
         ensure_default_account(database)
         return database
 
     def close(self) -> None:
+        self.checkpoints.close()
         self.engine.dispose()
 
 

@@ -27,7 +27,6 @@ from liaison.services import jobs
 from liaison.services.database import Database
 from liaison.services.job_kinds import KINDS
 from liaison.services.jobs import Claimed, Handler, Pending
-from liaison.storage.checkpoints import Checkpointer
 from liaison.storage.clock import now_micros
 
 log = logging.getLogger("liaison.jobs")
@@ -141,14 +140,6 @@ class Runner:
             jobs.fail(self.database, job, f"Unknown job kind {job.kind}.", runner=self.id)
             return
         log.info("job %s (%s) of account %s: running", job.id, job.kind, job.account_id)
-        written = Checkpointer(self.database.engine)
-        try:
-            self._run_chunks(claimed, handler, written)
-        finally:
-            written.close()
-
-    def _run_chunks(self, claimed: Claimed, handler: Handler, written: Checkpointer) -> None:
-        job = claimed.job
         paused = time.monotonic()
         while not self._stopping.is_set():
             try:
@@ -164,7 +155,6 @@ class Runner:
                 log.exception("job %s failed", job.id)
                 jobs.fail(self.database, job, f"Internal error: {error}", runner=self.id)
                 return
-            written.grew()
             if not more:
                 return
             paused = self._let_writers_in(paused)

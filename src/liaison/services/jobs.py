@@ -18,7 +18,6 @@ from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.history import Actor, ActorKind
 from liaison.services.database import Database
 from liaison.services.unit import Caller, Unit, reading, unit_of_work
-from liaison.storage import checkpoints
 from liaison.storage import jobs as store
 from liaison.storage.clock import now_micros, to_datetime
 
@@ -251,7 +250,6 @@ def run_chunk(
     False too when the job is no longer this runner's (stopped, or taken after a lapse)."""
     job = claimed.job
     with unit_of_work(database, job.caller, job.kind, job_operation=job.id) as unit:
-        checkpoints.held(unit.conn)
         row = store.get(unit.conn, job.account_id, job.id)
         if row is None or row.state != store.RUNNING or row.runner != runner:
             return False

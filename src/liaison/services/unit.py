@@ -160,6 +160,7 @@ def unit_of_work(
         unit = Unit(conn, caller, kind, source or caller.actor.source, job_operation=job_operation)
         yield unit
         unit.finish()
+    database.checkpoints.grew()
 
 
 @contextmanager

@@ -1,7 +1,8 @@
 """SQLite: when the write-ahead log reaches the database file (a checkpoint). By default the
-commit that takes the log past `AUTOCHECKPOINT` pages copies it, in the committer's time. A job
-writes chunk after chunk: its chunks' commits leave the log as it is (`held`), and a thread of
-its own copies it meanwhile (`Checkpointer`), on the machine's other core (decision 0028)."""
+commit that takes the log past 1,000 pages copies it, in the committer's time: a request's or a
+job chunk's. A database opened by Liaison leaves the log to a thread of its own instead
+(`Checkpointer`), which copies it after each unit of work, on the machine's other core, while
+the next one runs (decision 0028)."""
 
 from __future__ import annotations
 
@@ -9,48 +10,44 @@ import logging
 import threading
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Engine, event
 
 log = logging.getLogger("liaison.checkpoints")
 
-AUTOCHECKPOINT = 1000
-"""SQLite's default, every connection's but a job's while it runs a chunk."""
-_HELD = "liaison_checkpoints_held"
-
-
-def watch(engine: Engine) -> None:
-    """Give a connection handed back to the pool its usual checkpoints (see `held`)."""
-    event.listen(engine, "checkin", _restore)
-
-
-def held(conn: Connection) -> None:
-    """SQLite: this connection's commits leave the log to a `Checkpointer` until the connection
-    goes back to the pool."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
-        conn.info[_HELD] = True
-
-
-def _restore(dbapi_connection: Any, record: Any) -> None:
-    if record.info.pop(_HELD, False) and dbapi_connection is not None:
-        dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT}")
+BACKSTOP = 16_384
+"""Pages (64 MiB) past which a commit still copies the log itself, should the thread fall
+behind."""
 
 
 class Checkpointer:
-    """A thread that copies the log into the database file each time it is told the log grew
-    (`grew`), without waiting for readers or writers (a passive checkpoint); `close` has it make
-    a last one and waits for that. Does nothing on PostgreSQL."""
+    """The thread that copies the log into the database file each time it is told the log grew
+    (`grew`), without waiting for readers or writers (a passive checkpoint), started at the
+    first; `close` has it make a last one and waits for that. Nothing on PostgreSQL."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._sqlite = engine.dialect.name == "sqlite"
         self._grew = threading.Event()
         self._closing = False
+        self._starting = threading.Lock()
         self._thread: threading.Thread | None = None
-        if engine.dialect.name == "sqlite":
-            self._thread = threading.Thread(target=self._run, name="liaison-checkpoints")
-            self._thread.start()
+        if self._sqlite:
+            event.listen(engine, "connect", _leave_to_thread)
+
+    @property
+    def started(self) -> bool:
+        return self._thread is not None
 
     def grew(self) -> None:
+        if not self._sqlite:
+            return
+        if self._thread is None:
+            with self._starting:
+                if self._thread is None:
+                    self._thread = threading.Thread(
+                        target=self._run, name="liaison-checkpoints", daemon=True
+                    )
+                    self._thread.start()
         self._grew.set()
 
     def close(self) -> None:
@@ -66,7 +63,7 @@ class Checkpointer:
             closing = self._closing  # read before the checkpoint: a commit may end during it
             try:
                 self._checkpoint()
-            except Exception:  # the next commit with usual checkpoints copies the log anyway
+            except Exception:  # the log stays; the next checkpoint copies it
                 log.exception("checkpoint failed")
             if closing:
                 return
@@ -77,3 +74,7 @@ class Checkpointer:
             raw.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)")
         finally:
             raw.close()
+
+
+def _leave_to_thread(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP}")

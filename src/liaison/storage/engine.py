@@ -9,8 +9,6 @@ from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.engine import make_url
 
-from liaison.storage import checkpoints
-
 DEFAULT_URL = "sqlite:///./liaison.db"
 
 # sqlite3 binds only exact ints, floats and strings directly: for None and bools it first looks
@@ -37,7 +35,6 @@ def create_engine(url: str = DEFAULT_URL, **options: Any) -> Engine:
         engine = sa_create_engine(url, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
-        checkpoints.watch(engine)
         return engine
     # Plan each statement for its own values: a generic plan of a keyset page ("to_id > $1 …
     # LIMIT $2") cannot know the LIMIT is small and was seen to read whole ranges instead.
