@@ -58,3 +58,20 @@ def test_units_that_overlap_without_end_still_collect() -> None:
         assert gc.get_stats()[2]["collections"] == before + 1
         del kept
     assert gc.isenabled()
+
+
+def test_the_api_holds_the_collector_back_while_it_serves_a_request_not_its_lifespan() -> None:
+    import asyncio
+
+    from liaison.api.app import CollectorHeldBack
+
+    seen: dict[str, bool] = {}
+
+    async def app(scope: dict[str, str], _receive: object, _send: object) -> None:
+        seen[scope["type"]] = gc.isenabled()
+
+    served = CollectorHeldBack(app)
+    for kind in ("http", "lifespan"):
+        asyncio.run(served({"type": kind}, None, None))
+    assert seen == {"http": False, "lifespan": True}
+    assert gc.isenabled()
