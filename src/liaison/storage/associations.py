@@ -123,8 +123,9 @@ def load_for_new(
     """What `Planner.associate_new` reads: the records, and the exclusive types held by those
     that require a primary. Whether a pair is associated already is not read: `write_new`
     finds out by inserting (see `AlreadyAssociated`). `given`: records as the caller knows
-    them in this transaction, taken as they are (not read), each either made by it (holding no
-    label) or of a type that requires no primary company (whose labels are not read)."""
+    them in this transaction, taken as they are (not read), each either holding no label (made
+    by it, or known to have no association with a company) or of a type that requires no
+    primary company (whose labels are not read)."""
     graph = Graph()
     given = given or {}
     wanted = {i for pair in pairs for i in pair}.difference(given)
