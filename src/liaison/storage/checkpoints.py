@@ -57,23 +57,23 @@ class Checkpointer:
             self._thread.join()
 
     def _run(self) -> None:
-        while True:
-            self._grew.wait()
-            self._grew.clear()
-            closing = self._closing  # read before the checkpoint: a commit may end during it
-            try:
-                self._checkpoint()
-            except Exception:  # the log stays; the next checkpoint copies it
-                log.exception("checkpoint failed")
-            if closing:
-                return
-
-    def _checkpoint(self) -> None:
-        raw = self._engine.raw_connection()  # outside any transaction, as a checkpoint must be
+        # A connection of its own, outside the pool: the thread never takes a connection a
+        # request may be waiting for, and never shows in what the pool's users do.
+        cargs, cparams = self._engine.dialect.create_connect_args(self._engine.url)
+        connection = self._engine.dialect.connect(*cargs, **cparams)
         try:
-            raw.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)")
+            while True:
+                self._grew.wait()
+                self._grew.clear()
+                closing = self._closing  # read before the checkpoint: a commit may end in it
+                try:
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except Exception:  # the log stays; the next checkpoint copies it
+                    log.exception("checkpoint failed")
+                if closing:
+                    return
         finally:
-            raw.close()
+            connection.close()
 
 
 def _leave_to_thread(dbapi_connection: Any, _record: Any) -> None:
