@@ -33,13 +33,17 @@ def path(tmp_path: Path, sqlite_template: Path) -> Path:
 @pytest.fixture
 def db(path: Path) -> Iterator[Database]:
     opened = Database.open(f"sqlite:///{path}", migrate=False)
-    with opened.engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE pages (page BLOB)")
+    _make_pages(opened.engine)
     raw = opened.engine.raw_connection()  # the table in the file
     raw.cursor().execute("PRAGMA wal_checkpoint")
     raw.close()
     yield opened
     opened.close()
+
+
+def _make_pages(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE pages (page BLOB)")
 
 
 def _write_pages(conn: Connection) -> None:
@@ -80,9 +84,8 @@ def _holds(condition: Callable[[], bool]) -> bool:
 
 
 def test_a_plain_commit_past_a_thousand_pages_copies_the_log_itself(path: Path) -> None:
-    engine: Engine = create_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE pages (page BLOB)")
+    engine = create_engine(f"sqlite:///{path}")
+    _make_pages(engine)
     with engine.begin() as conn:
         _write_pages(conn)
     assert _pages_in_file(path) == PAGES
@@ -107,8 +110,7 @@ def test_the_thread_copies_the_log_after_a_unit_of_work(
 
 def test_closing_the_database_copies_what_the_log_holds(path: Path, me: Caller) -> None:
     db = Database.open(f"sqlite:///{path}", migrate=False)
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE pages (page BLOB)")
+    _make_pages(db.engine)
     for _ in range(3):
         with unit_of_work(db, me, "pages") as unit:
             _write_pages(unit.conn)

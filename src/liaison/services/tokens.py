@@ -49,8 +49,7 @@ def create_token(
     value = value or f"lia_{account_id}_{secrets.token_urlsafe(32)}"
     now = now_micros()
     with database.engine.begin() as conn:
-        if not accounts.exists(conn, account_id):
-            raise accounts.not_found(account_id)
+        accounts.require(conn, account_id)
         token_id = store.insert_token(
             conn,
             account_id,
@@ -90,8 +89,7 @@ def authenticate(database: Database, value: str) -> Token | None:
 
 def list_tokens(database: Database, account_id: int) -> list[Token]:
     with database.engine.connect() as conn:
-        if not accounts.exists(conn, account_id):
-            raise accounts.not_found(account_id)
+        accounts.require(conn, account_id)
         return [_token(row) for row in store.list_tokens(conn, account_id)]
 
 

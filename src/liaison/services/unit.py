@@ -149,8 +149,7 @@ def unit_of_work(
     """One transaction; with `job_operation`, one chunk of that job (its history joins the
     job's operation instead of a new one)."""
     with collector.held_back(), database.engine.begin() as conn:
-        if not accounts.exists(conn, caller.account_id):
-            raise accounts.not_found(caller.account_id)
+        accounts.require(conn, caller.account_id)
         if conn.dialect.name == "postgresql":
             # One writer per account at a time, as SQLite's BEGIN IMMEDIATE gives for the file:
             # the rules (limits, one primary) read before they write. And every read of a write

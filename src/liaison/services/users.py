@@ -62,8 +62,7 @@ def create_user(
 ) -> User:
     email = _check_new(email, password, name)
     with database.engine.begin() as conn:
-        if not accounts.exists(conn, account_id):
-            raise accounts.not_found(account_id)
+        accounts.require(conn, account_id)
         if store.find_by_email(conn, account_id, email) is not None:
             raise LiaisonError(
                 ErrorCode.INVALID_INPUT,

@@ -49,6 +49,12 @@ def exists(conn: Connection, account_id: int) -> bool:
     return bool(fetch.seen_rows(conn, _EXISTS, {"account": account_id}))
 
 
+def require(conn: Connection, account_id: int) -> None:
+    """ACCOUNT_NOT_FOUND unless the account exists."""
+    if not exists(conn, account_id):
+        raise not_found(account_id)
+
+
 _EXISTS = select(accounts.c.id).where(accounts.c.id == bindparam("account"))
 
 

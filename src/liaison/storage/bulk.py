@@ -40,13 +40,13 @@ def insert(
     columns: Sequence[str],
     rows: Sequence[Row],
     *,
-    same: Mapping[str, int | str] | None = None,
+    same: Mapping[str, Any] | None = None,
     json_as_text: bool = False,
 ) -> None:
     """Insert `rows` (tuples in `columns` order). `same`: columns that hold one value on every
-    row (an integer, a boolean, or text that `literal` writes as it is), left out of `rows`;
-    SQLite gets them written into the statement, so it binds only what varies (binding is a
-    large share of a row's cost, decision 0011).
+    row, left out of `rows`; SQLite gets them written into the statement where
+    `statement_values` can, so it binds only what varies (binding is a large share of a row's
+    cost, decision 0011).
     `json_as_text`: the rows' JSON values are JSON text already (`json_text`), which saves
     copying every row to convert it."""
     if not rows:
@@ -61,15 +61,19 @@ def insert(
             for row in sent:
                 copy.write_row((*shared, *row) if shared else row)
     else:
-        values = ", ".join([*map(_written, same.values()), *("?" for _ in columns)])
+        written, sent = statement_values(list(same.values()), sent)
+        values = ", ".join([*written, *("?" for _ in columns)])
         conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({values})", sent)
 
 
-def _written(value: int | str) -> str:
-    text = literal(value)
-    if text is None:
-        raise ValueError(f"not a value to write into a statement: {value!r}")
-    return text
+def statement_values(shared: Sequence[Any], rows: Sequence[Row]) -> tuple[list[str], Sequence[Row]]:
+    """Values every row shares, as SQL text to write into a statement (SQLite), and the rows to
+    bind; when one is not plainly safe to write (`literal`), each is a `?` and every row binds
+    them all instead."""
+    written = [literal(value) for value in shared]
+    if None in written:
+        return ["?"] * len(shared), [(*map(plain, shared), *row) for row in rows]
+    return [str(text) for text in written], rows
 
 
 def literal(value: Any) -> str | None:

@@ -121,6 +121,8 @@ def associated_pairs(
 
 
 _r = records.c
+_INFO = (_r.id, _r.name, _r.merged_into)
+"""What the rules know of a live record besides its type (`RecordInfo`)."""
 _new_tuple = tuple.__new__
 _DIALECTS = ("sqlite", "postgresql")
 _CONTACT_IDS = (
@@ -130,7 +132,7 @@ _CONTACT_IDS = (
 )
 _a = associations.c
 _EMAILS_AND_COMPANIES = {
-    dialect: select(_r.id, _r.name, _r.merged_into, TextProperty("email"), _a.to_id)
+    dialect: select(*_INFO, TextProperty("email"), _a.to_id)
     .select_from(
         records.outerjoin(
             associations,
@@ -149,15 +151,14 @@ _EMAILS_AND_COMPANIES = {
     )
     for dialect in _DIALECTS
 }
-_COMPANY_INFO = (_r.id, _r.name, _r.merged_into)
 _LIVE_COMPANY = (_r.account_id == bindparam("account"), COMPANY_ROWS, not_(_r.archived))
 _COMPANIES = {
     dialect: union_all(
         # The lowered domain, not the properties' other values: the rows' JSON is parsed once.
-        select(*_COMPANY_INFO, COMPANY_DOMAIN, null()).where(
+        select(*_INFO, COMPANY_DOMAIN, null()).where(
             *_LIVE_COMPANY, bulk.listed(dialect, COMPANY_DOMAIN, "domains", of=Text)
         ),
-        select(*_COMPANY_INFO, TextProperty("domain"), COMPANY_ADDITIONAL_DOMAINS).where(
+        select(*_INFO, TextProperty("domain"), COMPANY_ADDITIONAL_DOMAINS).where(
             *_LIVE_COMPANY, literal_column("''") < COMPANY_ADDITIONAL_DOMAINS
         ),
     )

@@ -104,12 +104,10 @@ def _append_sqlite(
         shapes.setdefault((*_shape_of(e), detail is None), []).append(row)
     fixed = f"{int(account_id)}, {int(operation_id)}, {int(now)}"
     for (*shape, no_detail), rows in shapes.items():
-        written = [bulk.literal(value) for value in shape]
-        if None in written:  # a value not plainly safe to write: bound on every row instead
-            written, rows = ["?"] * len(shape), [(*map(bulk.plain, shape), *row) for row in rows]
-        values = ", ".join([fixed, *cast(list[str], written), "?, ?, ?, ?, ?"])
+        written, sent = bulk.statement_values(shape, rows)
+        values = ", ".join([fixed, *written, "?, ?, ?, ?, ?"])
         values += ", NULL" if no_detail else ", ?"
-        conn.exec_driver_sql(f"{_INSERT_SHAPED} VALUES ({values})", rows)
+        conn.exec_driver_sql(f"{_INSERT_SHAPED} VALUES ({values})", sent)
 
 
 _shape_of = operator.itemgetter(0, 1, 3, 5, 6, 7, 8, 11)
