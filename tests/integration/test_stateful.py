@@ -430,9 +430,10 @@ def snapshot(database: Database, after_history: int) -> Snapshot:
             )
         )
         state = {int(i): (bool(a), int(m) if m is not None else None) for i, a, m in rows}
+        h = association_history.c
         history = list(
             conn.execute(
-                select(association_history.c.id, association_history.c.source)
+                select(h.id, h.source, h.primary_type_id)
                 .where(
                     association_history.c.account_id == ACCOUNT,
                     association_history.c.id > after_history,
@@ -445,8 +446,15 @@ def snapshot(database: Database, after_history: int) -> Snapshot:
             .select_from(operation_rows)
             .where(operation_rows.c.account_id == ACCOUNT)
         ).scalar_one()
-    last = int(history[-1].id) if history else after_history
-    return Snapshot(links, state, last, [str(h.source) for h in history], int(operations))
+    # A row holding a CREATED and its PRIMARY_SET is two events, its ID and the next (0029).
+    events = [
+        (row.id + half, row.source)
+        for row in history
+        for half in range(1 + (row.primary_type_id is not None))
+    ]
+    last = int(events[-1][0]) if events else after_history
+    sources = [str(source) for _, source in events]
+    return Snapshot(links, state, last, sources, int(operations))
 
 
 def reset(database: Database) -> None:

@@ -21,6 +21,7 @@ from liaison.domain.history import Change
 from liaison.domain.object_types import COMPANIES
 from liaison.domain.schema import Schema
 from liaison.services.database import Database
+from liaison.storage import history as history_store
 from liaison.storage import schemas
 from liaison.storage.tables import (
     HISTORY_TO_LEVELS,
@@ -61,17 +62,11 @@ def _check_account(conn: Connection, account_id: int) -> list[str]:
     _check_associations(conn, account_id, state)
     _check_labels(conn, account_id, state)
     _check_primaries(state)
-    history = list(
-        conn.execute(
-            select(association_history)
-            .where(association_history.c.account_id == account_id)
-            .order_by(association_history.c.id)
-        )
-    )
+    history = history_store.every_event(conn, account_id)
     _check_limits(conn, account_id, state, history)
     _check_replay(state, history)
     _check_operation_ranges(conn, account_id, state, history)
-    _check_to_side(conn, account_id, state, history)
+    _check_to_side(conn, account_id, state)
     _check_jobs(conn, account_id, state)
     return state.problems
 
@@ -194,7 +189,7 @@ def _check_operation_ranges(
             )
 
 
-def _check_to_side(conn: Connection, account_id: int, state: _Account, history: list[Any]) -> None:
+def _check_to_side(conn: Connection, account_id: int, state: _Account) -> None:
     """SQLite finds a history row from its `to_id` side through two levels of entries: together
     they must name every row once, by its `to_id`. PostgreSQL indexes `to_id` and leaves them
     empty."""
@@ -207,7 +202,9 @@ def _check_to_side(conn: Connection, account_id: int, state: _Account, history: 
     if conn.dialect.name != "sqlite":
         expected = Counter[tuple[int, int]]()
     else:
-        expected = Counter((e.to_id, e.id) for e in history)
+        h = association_history.c
+        rows = conn.execute(select(h.to_id, h.id).where(h.account_id == account_id))
+        expected = Counter((to_id, history_id) for to_id, history_id in rows)
     if entries != expected:
         wrong = sorted((entries - expected) + (expected - entries))[:5]
         state.problems.append(f"the history's to_id entries differ from its rows at {wrong}")

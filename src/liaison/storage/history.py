@@ -6,13 +6,13 @@ import heapq
 import itertools
 import operator
 from collections import namedtuple
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple, cast
 
 import orjson
 from sqlalchemy import ColumnElement, Connection, bindparam, select, union_all, update
 
-from liaison.domain.history import HistoryEvent
+from liaison.domain.history import Change, HistoryEvent
 from liaison.storage import bulk, fetch
 from liaison.storage import operations as operations_store
 from liaison.storage.accounts import reserve_ids
@@ -23,25 +23,11 @@ MERGE_EVERY = 65_536
 """SQLite: an account's recent `to_id` entries move to the large level each time its history
 IDs pass a multiple of this (decision 0023)."""
 
-_COLUMNS = (
-    "account_id",
-    "id",
-    "operation_id",
-    "at",
-    "change",
-    "from_type",
-    "from_id",
-    "to_type",
-    "to_id",
-    "type_id",
-    "label",
-    "inverse_type_id",
-    "inverse_label",
-    "from_name",
-    "to_name",
-    "source",
-    "detail",
-)
+_COLUMNS = tuple(c.name for c in h.columns)
+"""A row's columns, in the table's order: an event's, then the `primary_*` ones."""
+_PRIMARY_COLUMNS = _COLUMNS[_COLUMNS.index("primary_type_id") :]
+_PRIMARY = len(_COLUMNS) - len(_PRIMARY_COLUMNS)
+"""Where a row's `primary_*` values start (after `detail`)."""
 
 
 def append(
@@ -52,7 +38,8 @@ def append(
     *,
     now: int,
 ) -> tuple[int, int]:
-    """Append the events; return the first and last history ID they got."""
+    """Append the events; return the first and last history ID they got (one per event, though
+    a CREATED and its PRIMARY_SET share a row: `_rows_of`)."""
     first = reserve_ids(conn, account_id, "history", len(events))
     last = first + len(events) - 1
     if conn.dialect.name == "sqlite":
@@ -61,20 +48,40 @@ def append(
         return first, last
     rows = [
         # An event's fields are the row's columns from `change` on, in the same order.
-        (
-            account_id,
-            first + i,
-            operation_id,
-            now,
-            e.change.value,
-            *e[1:11],
-            e.source.value,
-            e.detail,
-        )
-        for i, e in enumerate(events)
-    ]
+        (account_id, history_id, operation_id, now, e.change.value, *e[1:11], e.source.value,
+         e.detail, *primary)
+        for history_id, e, primary in _rows_of(events, first)
+    ]  # fmt: skip
     bulk.insert(conn, h, _COLUMNS, rows)
     return first, last
+
+
+_NO_PRIMARY = (None, None, None, None)
+
+
+def _rows_of(
+    events: Sequence[HistoryEvent], first: int
+) -> Iterator[tuple[int, HistoryEvent, tuple[Any, ...]]]:
+    """(history ID, event, the `primary_*` values) of each row: a CREATED followed by the
+    PRIMARY_SET of the same association, the same way round, with the same names, source and
+    detail (as a new association's first company is: P3) shares its row, which gives the
+    PRIMARY_SET the next ID (decision 0029)."""
+    count, i = len(events), 0
+    while i < count:
+        e = events[i]
+        after = events[i + 1] if i + 1 < count else None
+        if (
+            after is not None
+            and after.change is Change.PRIMARY_SET
+            and e.change is Change.CREATED
+            and after[1:5] == e[1:5]
+            and after[9:] == e[9:]
+        ):
+            yield first + i, e, after[5:9]
+            i += 2
+        else:
+            yield first + i, e, _NO_PRIMARY
+            i += 1
 
 
 def _append_sqlite(
@@ -87,21 +94,22 @@ def _append_sqlite(
 ) -> None:
     """One executemany per shape of event (decision 0025). Binding is most of a history row's
     cost on SQLite (decision 0011), and most of a row's values are its shape's (the change, the
-    object types, the type IDs, the labels, the source, a detail left out), shared by the many
-    rows of a batch. Those are written into the statement, as the account, operation and time
-    are, so a row binds only its ID, records and names (and detail)."""
+    object types, the type IDs, the labels, the source, a Primary set with it, a detail left
+    out), shared by the many rows of a batch. Those are written into the statement, as the
+    account, operation and time are, so a row binds only its ID, records and names (and
+    detail)."""
     shapes: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
     texts: dict[int, str] = {}  # a detail's JSON by the detail's identity: many events share one
-    for i, e in enumerate(events):
+    for history_id, e, primary in _rows_of(events, first):
         detail = e.detail
         if detail is None:
-            row: tuple[Any, ...] = (first + i, e.from_id, e.to_id, e.from_name, e.to_name)
+            row: tuple[Any, ...] = (history_id, e.from_id, e.to_id, e.from_name, e.to_name)
         else:
             text = texts.get(id(detail))
             if text is None:
                 text = texts[id(detail)] = bulk.json_text(detail)
-            row = (first + i, e.from_id, e.to_id, e.from_name, e.to_name, text)
-        shapes.setdefault((*_shape_of(e), detail is None), []).append(row)
+            row = (history_id, e.from_id, e.to_id, e.from_name, e.to_name, text)
+        shapes.setdefault((*_shape_of(e), *primary, detail is None), []).append(row)
     fixed = f"{int(account_id)}, {int(operation_id)}, {int(now)}"
     for (*shape, no_detail), rows in shapes.items():
         written, sent = bulk.statement_values(shape, rows)
@@ -120,6 +128,7 @@ _SHAPE_COLUMNS = (
     "inverse_type_id",
     "inverse_label",
     "source",
+    *_PRIMARY_COLUMNS,
 )
 """An event's values that its shape's statement writes (`_shape_of` picks them)."""
 _ROW_COLUMNS = ("id", "from_id", "to_id", "from_name", "to_name")
@@ -158,10 +167,8 @@ def merge_to_side(conn: Connection, account_id: int) -> None:
 
 
 _ACTOR = (operations.c.actor_kind, operations.c.actor_id, operations.c.actor_name)
-HistoryRow = cast(Any, namedtuple)(
-    "HistoryRow", [*(c.name for c in h.columns), *(c.name for c in _ACTOR)]
-)
-"""A history row with its operation's actor; plain tuples read far faster than driver rows."""
+HistoryRow = cast(Any, namedtuple)("HistoryRow", [*_COLUMNS[:_PRIMARY], *(c.name for c in _ACTOR)])
+"""A history event with its operation's actor; plain tuples read far faster than driver rows."""
 _NEWEST = 2**62
 """`before` for the first page: past any ID."""
 
@@ -241,13 +248,41 @@ def _page_with_actors(outgoing: Any, incoming: Any) -> Any:
 def _newest(conn: Connection, sides: _Sides, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     """A page from both sides: index range scans, each stopping after a page. SQLite runs them
     as statements merged here (cheaper than its sorted union), PostgreSQL as one (a round trip
-    less). Rows are plain tuples in `HistoryRow`'s order: a page's reader unpacks them, which
+    less). Events are plain tuples in `HistoryRow`'s order: a page's reader unpacks them, which
     costs less than a named tuple made for each."""
+    before, limit = params["before"], params["limit"]
     if conn.dialect.name != "sqlite":
-        return fetch.all_rows(conn, sides.both, params)
+        return _events(fetch.all_rows(conn, sides.both, params), newest=True, below=before)[:limit]
     pages = [fetch.all_rows(conn, statement, params) for statement in sides.each]
-    page = list(itertools.islice(heapq.merge(*pages, key=_ID, reverse=True), params["limit"]))
+    rows = itertools.islice(heapq.merge(*pages, key=_ID, reverse=True), limit)
+    page = _events(rows, newest=True, below=before)[:limit]
     return _with_details(_add_actors(conn, params["account"], page))
+
+
+def _events(
+    rows: Iterable[tuple[Any, ...]], *, newest: bool, below: int = _NEWEST, above: int = 0
+) -> list[tuple[Any, ...]]:
+    """Stored rows (with whatever follows their columns, such as actors) as the events with IDs
+    between `above` and `below`: a row holding a PRIMARY_SET gives its CREATED and, with the next
+    ID, the PRIMARY_SET (decision 0029), in the order read (newest first or oldest first)."""
+    events: list[tuple[Any, ...]] = []
+    add = events.append
+    for row in rows:
+        created = (*row[:_PRIMARY], *row[_END:])
+        if row[_PRIMARY] is None:
+            add(created)
+            continue
+        primary = (*row[:1], row[1] + 1, *row[2:4], _PRIMARY_SET, *row[5:9],
+                   *row[_PRIMARY:_END], *row[13:_PRIMARY], *row[_END:])  # fmt: skip
+        add(primary) if newest else add(created)
+        add(created) if newest else add(primary)
+    if events and not (above < events[0][1] < below):  # the first row's other half only
+        del events[0]
+    return events
+
+
+_END = len(_COLUMNS)
+_PRIMARY_SET = Change.PRIMARY_SET.value
 
 
 _ACTORS = select(operations.c.id, *_ACTOR).where(
@@ -340,22 +375,27 @@ def for_operation(
         return []
     params = {
         "account": account_id,
-        "first": max(found.first_history_id, after + 1),
+        "first": max(found.first_history_id, after),  # the row whose PRIMARY_SET is after + 1
         "last": found.last_history_id,
         "operation": operation_id,
     }
     if limit is None:
-        return _rows(conn, _OF_OPERATION, params)
-    return _rows(conn, _OF_OPERATION_PAGE, {**params, "limit": limit})
+        return _rows(conn, _OF_OPERATION, params, after)
+    return _rows(conn, _OF_OPERATION_PAGE, {**params, "limit": limit + 1}, after)[:limit]
 
 
-def _rows(conn: Connection, statement: Any, params: dict[str, Any]) -> list[Any]:
-    return _history_rows(conn, fetch.all_rows(conn, statement, params))
-
-
-def _history_rows(conn: Connection, raw: list[tuple[Any, ...]]) -> list[Any]:
-    rows = _with_details(raw) if conn.dialect.name == "sqlite" else raw
+def _rows(conn: Connection, statement: Any, params: dict[str, Any], after: int) -> list[Any]:
+    events = _events(fetch.all_rows(conn, statement, params), newest=False, above=after)
+    rows = _with_details(events) if conn.dialect.name == "sqlite" else events
     return [HistoryRow._make(row) for row in rows]
+
+
+_EVERY = _with_actor(h.c.account_id == bindparam("account")).order_by(h.c.id)
+
+
+def every_event(conn: Connection, account_id: int) -> list[Any]:
+    """The account's whole history, oldest first (for the invariant checker)."""
+    return _rows(conn, _EVERY, {"account": account_id}, 0)
 
 
 def _with_details(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:

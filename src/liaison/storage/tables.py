@@ -290,6 +290,10 @@ association_history = Table(
     Column("to_name", Text),
     Column("source", String(20), nullable=False),
     Column("detail", Json),
+    Column("primary_type_id", Integer, comment="set: the row is also the PRIMARY_SET of id + 1"),
+    Column("primary_label", String(100)),
+    Column("primary_inverse_type_id", Integer),
+    Column("primary_inverse_label", String(100)),
     ForeignKeyConstraint(
         ["account_id", "operation_id"], ["operations.account_id", "operations.id"]
     ),
@@ -298,7 +302,9 @@ association_history = Table(
 )
 """Append-only (H5). One row per change, seen from `from_id`; both records find their rows
 newest first by index. An operation's rows are the ID range noted on the operation. On SQLite
-the `to_id` side is found through the two levels below instead of an index (decision 0023)."""
+the `to_id` side is found through the two levels below instead of an index (decision 0023).
+A new association's CREATED and the PRIMARY_SET made with it share one row: the `primary_*`
+columns are the PRIMARY_SET's, whose ID is the row's plus one (decision 0029)."""
 
 
 def _history_by_to(name: str) -> Table:
