@@ -335,6 +335,36 @@ def test_h1_history_rows_of_every_shape_are_read_back_as_their_events(
     assert stored == len(events) - 2
 
 
+def test_h3_h4_pages_of_one_event_part_a_created_and_its_primary_set(
+    db: Database, me: Caller
+) -> None:
+    """A new association and the primary it gives share one row (decision 0029): pages of one
+    event still give both, newest first, from either record and for the pair alone."""
+    ann, acme = contact(db, me, "Ann"), company(db, me, "Acme")
+    assoc.associate(db, me, [Link(ann.id, acme.id)]).check()
+    readers = {
+        "contact": lambda before: history.record_history(
+            db, me, "contacts", ann.id, before=before, limit=1
+        ),
+        "company": lambda before: history.record_history(
+            db, me, "companies", acme.id, before=before, limit=1
+        ),
+        "pair": lambda before: history.association_history(
+            db, me, "companies", acme.id, "contacts", ann.id, before=before, limit=1
+        ),
+    }
+    for side, read in readers.items():
+        seen, before = [], None
+        while True:
+            page = read(before)
+            seen += page.entries
+            if page.next_before is None:
+                break
+            before = page.next_before
+        assert [e.change for e in seen] == [Change.PRIMARY_SET, Change.CREATED], side
+        assert seen[0].id == seen[1].id + 1, side
+
+
 def _event(
     change: Change,
     contact_id: int,
