@@ -6,7 +6,7 @@ import heapq
 import itertools
 import operator
 from collections import namedtuple
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, cast
 
 import orjson
@@ -39,18 +39,20 @@ def append(
     now: int,
 ) -> tuple[int, int]:
     """Append the events; return the first and last history ID they got (one per event, though
-    a CREATED and its PRIMARY_SET share a row: `_rows_of`)."""
+    a CREATED and its PRIMARY_SET may share a row: `_shared`)."""
     first = reserve_ids(conn, account_id, "history", len(events))
     last = first + len(events) - 1
+    shared = _shared(events)
     if conn.dialect.name == "sqlite":
-        _append_sqlite(conn, account_id, operation_id, now, first, events)
+        _append_sqlite(conn, account_id, operation_id, now, first, events, shared)
         _index_to_side(conn, account_id, first, last)
         return first, last
     rows = [
         # An event's fields are the row's columns from `change` on, in the same order.
-        (account_id, history_id, operation_id, now, e.change.value, *e[1:11], e.source.value,
-         e.detail, *primary)
-        for history_id, e, primary in _rows_of(events, first)
+        (account_id, first + i, operation_id, now, e.change.value, *e[1:11], e.source.value,
+         e.detail, *shared.get(i, _NO_PRIMARY))
+        for i, e in enumerate(events)
+        if i - 1 not in shared
     ]  # fmt: skip
     bulk.insert(conn, h, _COLUMNS, rows)
     return first, last
@@ -59,29 +61,23 @@ def append(
 _NO_PRIMARY = (None, None, None, None)
 
 
-def _rows_of(
-    events: Sequence[HistoryEvent], first: int
-) -> Iterator[tuple[int, HistoryEvent, tuple[Any, ...]]]:
-    """(history ID, event, the `primary_*` values) of each row: a CREATED followed by the
-    PRIMARY_SET of the same association, the same way round, with the same names, source and
-    detail (as a new association's first company is: P3) shares its row, which gives the
-    PRIMARY_SET the next ID (decision 0029)."""
-    count, i = len(events), 0
-    while i < count:
-        e = events[i]
-        after = events[i + 1] if i + 1 < count else None
+def _shared(events: Sequence[HistoryEvent]) -> dict[int, tuple[Any, ...]]:
+    """The CREATED events that share their row with the PRIMARY_SET after them (by index), with
+    the PRIMARY_SET's `primary_*` values: the same association the same way round, with the same
+    names, source and detail, as a new association's first company is (P3). The PRIMARY_SET
+    keeps its own ID, the row's plus one (decision 0029)."""
+    shared: dict[int, tuple[Any, ...]] = {}
+    primary_set = Change.PRIMARY_SET
+    for i in [i for i, e in enumerate(events) if e[0] is primary_set]:
+        created, primary = events[i - 1], events[i]
         if (
-            after is not None
-            and after.change is Change.PRIMARY_SET
-            and e.change is Change.CREATED
-            and after[1:5] == e[1:5]
-            and after[9:] == e[9:]
+            i
+            and created[0] is Change.CREATED
+            and created[1:5] == primary[1:5]
+            and created[9:] == primary[9:]
         ):
-            yield first + i, e, after[5:9]
-            i += 2
-        else:
-            yield first + i, e, _NO_PRIMARY
-            i += 1
+            shared[i - 1] = primary[5:9]
+    return shared
 
 
 def _append_sqlite(
@@ -91,28 +87,32 @@ def _append_sqlite(
     now: int,
     first: int,
     events: Sequence[HistoryEvent],
+    shared: dict[int, tuple[Any, ...]],
 ) -> None:
     """One executemany per shape of event (decision 0025). Binding is most of a history row's
     cost on SQLite (decision 0011), and most of a row's values are its shape's (the change, the
-    object types, the type IDs, the labels, the source, a Primary set with it, a detail left
-    out), shared by the many rows of a batch. Those are written into the statement, as the
-    account, operation and time are, so a row binds only its ID, records and names (and
+    object types, the type IDs, the labels, the source, a PRIMARY_SET it shares the row with, a
+    detail left out), shared by the many rows of a batch. Those are written into the statement,
+    as the account, operation and time are, so a row binds only its ID, records and names (and
     detail)."""
     shapes: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
     texts: dict[int, str] = {}  # a detail's JSON by the detail's identity: many events share one
-    for history_id, e, primary in _rows_of(events, first):
+    primary_of = shared.get
+    for i, e in enumerate(events):
+        if shared and i - 1 in shared:
+            continue  # the PRIMARY_SET of the row before
         detail = e.detail
         if detail is None:
-            row: tuple[Any, ...] = (history_id, e.from_id, e.to_id, e.from_name, e.to_name)
+            row: tuple[Any, ...] = (first + i, e.from_id, e.to_id, e.from_name, e.to_name)
         else:
             text = texts.get(id(detail))
             if text is None:
                 text = texts[id(detail)] = bulk.json_text(detail)
-            row = (history_id, e.from_id, e.to_id, e.from_name, e.to_name, text)
-        shapes.setdefault((*_shape_of(e), *primary, detail is None), []).append(row)
+            row = (first + i, e.from_id, e.to_id, e.from_name, e.to_name, text)
+        shapes.setdefault((_shape_of(e), primary_of(i), detail is None), []).append(row)
     fixed = f"{int(account_id)}, {int(operation_id)}, {int(now)}"
-    for (*shape, no_detail), rows in shapes.items():
-        written, sent = bulk.statement_values(shape, rows)
+    for (shape, primary, no_detail), rows in shapes.items():
+        written, sent = bulk.statement_values((*shape, *(primary or _NO_PRIMARY)), rows)
         values = ", ".join([fixed, *written, "?, ?, ?, ?, ?"])
         values += ", NULL" if no_detail else ", ?"
         conn.exec_driver_sql(f"{_INSERT_SHAPED} VALUES ({values})", sent)
