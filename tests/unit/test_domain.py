@@ -10,7 +10,7 @@ from liaison.domain.association_types import BUILTIN_ASSOCIATION_TYPES, Kind
 from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.graph import Graph
 from liaison.domain.history import Change
-from liaison.domain.object_types import BUILTIN_TYPES, CONTACTS
+from liaison.domain.object_types import BUILTIN_TYPES, COMPANIES, CONTACTS
 from liaison.domain.properties import PropertyDefinition, PropertyType
 from liaison.domain.schema import Schema
 
@@ -131,3 +131,21 @@ def test_graph_rollback_restores_exactly_the_marked_state(
         mark, links = snapshots[0]
         graph.rollback(mark)
         assert graph.links == links
+
+
+def test_o4_an_update_that_repeats_the_stored_values_is_the_stored_properties() -> None:
+    contacts = next(t for t in BUILTIN_TYPES if t.id == CONTACTS)
+    companies = next(t for t in BUILTIN_TYPES if t.id == COMPANIES)
+    stored = {"email": "ann@example.com", "firstname": "Ann"}
+    assert contacts.validate_update(stored, {"firstname": "Ann"}) is stored
+    assert contacts.validate_update(stored, {"firstname": " Bea "}) == {
+        **stored,
+        "firstname": "Bea",
+    }
+    assert contacts.validate_update(stored, {"lastname": None}) == {**stored, "lastname": None}
+    with pytest.raises(LiaisonError) as refused:
+        contacts.validate_update({**stored, "nickname": "A"}, {"nickname": "A"})
+    assert refused.value.code is ErrorCode.UNKNOWN_PROPERTY
+    with pytest.raises(LiaisonError) as missing:
+        companies.validate_update({"name": None}, {"name": None})
+    assert missing.value.code is ErrorCode.MISSING_REQUIRED_PROPERTY

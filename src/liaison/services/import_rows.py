@@ -256,7 +256,7 @@ def _stage(
                 objectId=record_id,
             )
         base = staged.updates[record_id][1] if record_id in staged.updates else None
-        base = base or row.properties  # validate_update merges into a new dict
+        base = base or row.properties  # validate_update never changes it
         return obj, record_id, kind.validate_update(base, obj.properties), False
     if key in staged.new:
         return obj, None, kind.validate_update(staged.new[key], obj.properties), False
