@@ -190,7 +190,7 @@ def batch_create(
     result = associations.associate(
         database, caller, inputs, from_type=fromObjectType, to_type=toObjectType
     )
-    return batch([_labels_between(v) for v in result.results], _errors(result), started, status=201)
+    return batch(_all_labels_between(result.results), _errors(result), started, status=201)
 
 
 @batch_router.post(
@@ -352,14 +352,27 @@ def _type_shape(t: AssociationType) -> dict[str, Any]:
     return found
 
 
-def _labels_between(view: AssociationView) -> dict[str, Any]:
+def _all_labels_between(views: Sequence[AssociationView]) -> list[dict[str, Any]]:
+    """`_labels_between` of each view; the label names listed once per types' tuple, which the
+    views of one batch share (a batch has thousands of views and a handful of tuples)."""
+    names: dict[int, list[str]] = {}
+    shaped = []
+    for view in views:
+        labels = names.get(id(view.types))
+        if labels is None:
+            labels = names[id(view.types)] = view.labels
+        shaped.append(_labels_between(view, labels))
+    return shaped
+
+
+def _labels_between(view: AssociationView, labels: list[str] | None = None) -> dict[str, Any]:
     """`LabelsBetweenObjectPair`: the label names, without the unlabeled type."""
     return {
         "fromObjectTypeId": view.from_type,
         "fromObjectId": view.from_id,
         "toObjectTypeId": view.to_type,
         "toObjectId": view.to_id,
-        "labels": view.labels,
+        "labels": view.labels if labels is None else labels,
     }
 
 

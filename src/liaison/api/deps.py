@@ -17,7 +17,8 @@ from liaison.services.unit import Caller
 _bearer = HTTPBearer(auto_error=False, description="An API token: `liaison token create`.")
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
+    """The app's database (async: nothing to wait for, so no hop to a worker thread)."""
     database: Database = request.app.state.database
     return database
 
