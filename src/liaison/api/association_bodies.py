@@ -6,13 +6,15 @@ ints; anything else is a 400 before a service runs, so a bad body changes nothin
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, NotRequired
+from typing import Annotated, Any, Literal, NamedTuple, NotRequired
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+import msgspec
+from fastapi import Depends, Request
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, WithJsonSchema
 from typing_extensions import TypedDict
 
 from liaison.api.errors import ApiError
-from liaison.api.routing import json_body, openapi_body
+from liaison.api.routing import json_body, openapi_body, validated
 
 RecordId = Annotated[
     int,
@@ -110,9 +112,76 @@ class BatchInputPublicAssociationMultiArchive(TypedDict):
     inputs: list[PublicAssociationMultiArchive]
 
 
-MultiPostBody = Annotated[
-    BatchInputPublicAssociationMultiPost, json_body(BatchInputPublicAssociationMultiPost)
-]
+class Pair(NamedTuple):
+    """An input of a labelled batch: the two records and the type IDs named, each once, in order."""
+
+    from_id: int
+    to_id: int
+    type_ids: tuple[int, ...]
+
+
+_MULTI_POST: TypeAdapter[BatchInputPublicAssociationMultiPost] = TypeAdapter(
+    BatchInputPublicAssociationMultiPost
+)
+
+
+async def _multi_post(request: Request) -> list[Pair]:
+    """The inputs of a labelled batch (2,000 at most, checked by the route)."""
+    raw = await request.body()
+    pairs = fast_pairs(raw)
+    return [_pair(i) for i in validated(_MULTI_POST, raw)["inputs"]] if pairs is None else pairs
+
+
+def fast_pairs(raw: bytes) -> list[Pair] | None:
+    """The inputs, when the body has the exact shape HubSpot's SDK sends (`_MultiPostBatch`),
+    decoded by msgspec in about a quarter of pydantic's time; else None. Pydantic takes every
+    other body: it accepts a superset of that shape (IDs as other numbers, type IDs as
+    strings…), and words the errors."""
+    try:
+        body = _MULTI_POST_STRUCTS.decode(raw)
+    except msgspec.MsgspecError:
+        return None
+    make = tuple.__new__  # a NamedTuple's own __new__ costs a Python call per input
+    return [make(Pair, (int(i.from_.id), int(i.to.id), _type_ids(i.types))) for i in body.inputs]
+
+
+def _pair(item: PublicAssociationMultiPost) -> Pair:
+    types = dict.fromkeys(s["associationTypeId"] for s in item["types"])
+    return Pair(item["from"]["id"], item["to"]["id"], tuple(types))
+
+
+def _type_ids(specs: list[_Spec]) -> tuple[int, ...]:
+    if len(specs) == 1:
+        return (specs[0].associationTypeId,)
+    return tuple(dict.fromkeys(s.associationTypeId for s in specs))
+
+
+# The same body as msgspec structs, strict: IDs as integers or the digit strings of the
+# document, type IDs as integers. A body it takes means what pydantic would make of it.
+class _Object(msgspec.Struct):
+    id: (
+        Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
+        | Annotated[str, msgspec.Meta(pattern="^[1-9][0-9]{0,17}$")]
+    )
+
+
+class _Spec(msgspec.Struct):
+    associationCategory: Category
+    associationTypeId: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+
+
+class _MultiPost(msgspec.Struct):
+    from_: _Object = msgspec.field(name="from")
+    to: _Object
+    types: list[_Spec]
+
+
+class _MultiPostBatch(msgspec.Struct):
+    inputs: list[_MultiPost]
+
+
+_MULTI_POST_STRUCTS = msgspec.json.Decoder(_MultiPostBatch)
+MultiPostBody = Annotated[list[Pair], Depends(_multi_post)]
 DefaultPostBody = Annotated[
     BatchInputPublicDefaultAssociationMultiPost,
     json_body(BatchInputPublicDefaultAssociationMultiPost),
