@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 from rich.console import Console
@@ -131,11 +132,15 @@ def _check(
             f"domain run: the job is {done.state.value} and made {len(made):,} associations; "
             f"the floor found {len(floor_pairs):,} pairs ({len(made ^ floor_pairs):,} differ)"
         )
-    changes = bare.query(
-        "SELECT change, source, count(*) FROM association_history WHERE operation_id = ? "
-        "GROUP BY change, source",
+    counted: Counter[tuple[str, str]] = Counter()
+    for change, source, rows, shared in bare.query(
+        "SELECT change, source, count(*), count(primary_type_id) FROM association_history "
+        "WHERE operation_id = ? GROUP BY change, source",
         (job_id,),
-    )
+    ):
+        counted[change, source] += rows
+        counted["PRIMARY_SET", source] += shared  # a CREATED row that is its PRIMARY_SET too
+    changes = [(change, source, count) for (change, source), count in counted.items() if count]
     had_company = {contact for contact, _ in before}
     expected = {
         ("CREATED", "DOMAIN_AUTO", len(made)),
