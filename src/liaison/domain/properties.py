@@ -43,6 +43,10 @@ class PropertyDefinition:
 
     def normalize(self, raw: object) -> PropertyValue:
         """Return the stored text of `raw`, or raise INVALID_PROPERTY naming this property."""
+        if type(raw) is str and self.type is PropertyType.STRING:  # most values: the short way
+            text = raw.strip()
+            if "\x00" not in text:
+                return text if raw else None
         if raw is None or raw == "":
             return None
         text = str(raw).strip() if not isinstance(raw, bool) else str(raw).lower()
