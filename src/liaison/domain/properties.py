@@ -27,6 +27,9 @@ class PropertyType(StrEnum):
     BOOL = "bool"
 
 
+_STRING = PropertyType.STRING
+
+
 @dataclass(frozen=True)
 class PropertyDefinition:
     name: str
@@ -43,7 +46,7 @@ class PropertyDefinition:
 
     def normalize(self, raw: object) -> PropertyValue:
         """Return the stored text of `raw`, or raise INVALID_PROPERTY naming this property."""
-        if type(raw) is str and self.type is PropertyType.STRING:  # most values: the short way
+        if type(raw) is str and self.type is _STRING:  # most values: the short way
             text = raw.strip()
             if "\x00" not in text:
                 return text if raw else None
