@@ -25,9 +25,12 @@ IDs pass a multiple of this (decision 0023)."""
 
 _COLUMNS = tuple(c.name for c in h.columns)
 """A row's columns, in the table's order: an event's, then the `primary_*` ones."""
-_PRIMARY_COLUMNS = _COLUMNS[_COLUMNS.index("primary_type_id") :]
-_PRIMARY = len(_COLUMNS) - len(_PRIMARY_COLUMNS)
-"""Where a row's `primary_*` values start (after `detail`)."""
+_PRIMARY, _END = _COLUMNS.index("primary_type_id"), len(_COLUMNS)
+"""Where a row's `primary_*` values start (after `detail`) and end."""
+_PRIMARY_COLUMNS = _COLUMNS[_PRIMARY:_END]
+_RECORDS = slice(_COLUMNS.index("from_type"), _COLUMNS.index("type_id"))
+_NAMES = _COLUMNS.index("from_name")
+"""Where the names start, followed by the source and detail."""
 
 
 def append(
@@ -68,11 +71,11 @@ def _shared(events: Sequence[HistoryEvent]) -> dict[int, tuple[Any, ...]]:
     keeps its own ID, the row's plus one (decision 0029)."""
     shared: dict[int, tuple[Any, ...]] = {}
     primary_set = Change.PRIMARY_SET
-    for i in [i for i, e in enumerate(events) if e[0] is primary_set]:
+    for i in [i for i, e in enumerate(events) if i and e[0] is primary_set]:
         created, primary = events[i - 1], events[i]
+        # Fields 1-4 are the records, 5-8 the types and labels, 9-12 names, source, detail.
         if (
-            i
-            and created[0] is Change.CREATED
+            created[0] is Change.CREATED
             and created[1:5] == primary[1:5]
             and created[9:] == primary[9:]
         ):
@@ -272,16 +275,15 @@ def _events(
         if row[_PRIMARY] is None:
             add(created)
             continue
-        primary = (*row[:1], row[1] + 1, *row[2:4], _PRIMARY_SET, *row[5:9],
-                   *row[_PRIMARY:_END], *row[13:_PRIMARY], *row[_END:])  # fmt: skip
-        add(primary) if newest else add(created)
-        add(created) if newest else add(primary)
+        # account, the next ID, operation, time, then the PRIMARY_SET's change and types
+        primary = (*row[:1], row[1] + 1, *row[2:4], _PRIMARY_SET, *row[_RECORDS],
+                   *row[_PRIMARY:_END], *row[_NAMES:_PRIMARY], *row[_END:])  # fmt: skip
+        events += (primary, created) if newest else (created, primary)
     if events and not (above < events[0][1] < below):  # the first row's other half only
         del events[0]
     return events
 
 
-_END = len(_COLUMNS)
 _PRIMARY_SET = Change.PRIMARY_SET.value
 
 
