@@ -131,7 +131,11 @@ def test_a3_a_set_wise_batch_with_labels_writes_what_the_input_by_input_path_wri
     assert fast_views == slow_views
     assert _written(db, fast.account_id) == _written(db, slow.account_id)
     rows = _written(db, fast.account_id)["association_history"]
-    changes = [row[2] for row in rows] + ["PRIMARY_SET" for row in rows if row[14] is not None]
+    primary_type_id = (
+        14  # its place in _WRITTEN's columns: set on a row that is its PRIMARY_SET too
+    )
+    changes = [row[2] for row in rows]
+    changes += ["PRIMARY_SET" for row in rows if row[primary_type_id] is not None]
     assert changes.count("LABEL_ADDED") == 4 and changes.count("PRIMARY_SET") == 3
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import threading
 
 import pytest
 
+from liaison.api.app import CollectorHeldBack
 from liaison.services import collector
 
 
@@ -61,10 +63,6 @@ def test_units_that_overlap_without_end_still_collect() -> None:
 
 
 def test_the_api_holds_the_collector_back_while_it_serves_a_request_not_its_lifespan() -> None:
-    import asyncio
-
-    from liaison.api.app import CollectorHeldBack
-
     seen: dict[str, bool] = {}
 
     async def app(scope: dict[str, str], _receive: object, _send: object) -> None:

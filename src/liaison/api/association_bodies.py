@@ -157,8 +157,12 @@ def _record_id(value: int | str) -> int:
 
 
 def _pair(item: PublicAssociationMultiPost) -> Pair:
-    types = dict.fromkeys(s["associationTypeId"] for s in item["types"])
-    return Pair(item["from"]["id"], item["to"]["id"], tuple(types))
+    return Pair(item["from"]["id"], item["to"]["id"], type_ids(item["types"]))
+
+
+def type_ids(specs: list[AssociationSpec]) -> tuple[int, ...]:
+    """The type IDs of a body's specs, each once, in order."""
+    return tuple(dict.fromkeys(s["associationTypeId"] for s in specs))
 
 
 def _type_ids(specs: list[_Spec]) -> tuple[int, ...]:

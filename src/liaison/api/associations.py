@@ -62,7 +62,7 @@ def create_labelled(
     view = associations.associate(
         database,
         caller,
-        [AssociationInput(objectId, toObjectId, _type_ids(specs))],
+        [AssociationInput(objectId, toObjectId, bodies.type_ids(specs))],
         from_type=objectType,
         to_type=toObjectType,
         replace_labels=True,
@@ -185,10 +185,7 @@ def batch_create(
     implied = _builtin_base(fromObjectType, toObjectType)
     make = tuple.__new__  # a NamedTuple's own __new__ costs a Python call per input
     inputs = [
-        make(
-            AssociationInput, (x, y, () if types == (implied,) else _without(types, implied), None)
-        )
-        for x, y, types in body
+        make(AssociationInput, (x, y, _without(types, implied), None)) for x, y, types in body
     ]
     result = associations.associate(
         database, caller, inputs, from_type=fromObjectType, to_type=toObjectType
@@ -313,15 +310,12 @@ def batch_archive_labels(
     return _done_or_errors(result, started)
 
 
-def _type_ids(specs: Sequence[bodies.AssociationSpec]) -> tuple[int, ...]:
-    """The type IDs of a body's specs, each once, in order."""
-    return tuple(dict.fromkeys(s["associationTypeId"] for s in specs))
-
-
 def _without(type_ids: tuple[int, ...], implied: int | None) -> tuple[int, ...]:
     """The type IDs without `implied` (the pair's unlabeled type, which associating always
     gives), so that a batch of plain associations sent as `[{…, "associationTypeId": 279}]`
     takes the engine's fast path for plain ones."""
+    if type_ids == (implied,):  # the commonest input: no tuple to build
+        return ()
     return tuple(t for t in type_ids if t != implied)
 
 
