@@ -35,8 +35,8 @@ def test_h1_every_change_is_recorded_with_both_records_label_source_actor(
         (Change.REMOVED, acme.id, None),
         (Change.PRIMARY_REMOVED, acme.id, "Primary"),
         (Change.LABEL_REMOVED, acme.id, "Advisor"),
-        (Change.PRIMARY_SET, acme.id, "Primary"),
         (Change.LABEL_ADDED, acme.id, "Advisor"),
+        (Change.PRIMARY_SET, acme.id, "Primary"),
         (Change.CREATED, acme.id, None),
     ]
     first = page.entries[-1]

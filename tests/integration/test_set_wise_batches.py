@@ -94,7 +94,7 @@ def _labelled_scenario(db: Database, caller: Caller, *, forced_slow: bool) -> An
     ann, bob, cy = (contact(db, caller, name) for name in ("Ann", "Bob", "Cy"))
     acme, initech = company(db, caller, "Acme"), company(db, caller, "Initech")
     batch = [
-        Link(ann.id, acme.id, (advisor.id,)),  # her first company: CREATED, label, PRIMARY_SET
+        Link(ann.id, acme.id, (advisor.id,)),  # her first company: CREATED, PRIMARY_SET, label
         Link(ann.id, initech.id, (owner.id, CONTACT_TO_COMPANY, owner.id, advisor.id)),
         Link(acme.id, bob.id, (owned.id,)),  # the paired label from the company's side
         Link(cy.id, initech.id),
@@ -139,15 +139,22 @@ def test_a3_a_set_wise_batch_with_labels_writes_what_the_input_by_input_path_wri
     assert changes.count("LABEL_ADDED") == 4 and changes.count("PRIMARY_SET") == 3
 
 
-def test_a_batch_asking_for_a_label_and_a_primary_goes_input_by_input(
-    db: Database, me: Caller
+def test_a_batch_asking_for_a_label_and_the_primary_it_gets_anyway_goes_set_wise(
+    db: Database,
 ) -> None:
-    advisor, _ = labels.create_label(db, me, "contacts", "companies", label="Advisor")
-    ann, acme = contact(db, me), company(db, me)
-    mixed = [Link(ann.id, acme.id, (PRIMARY, advisor.id))]
-    assert not _goes_set_wise(db, me, mixed)
-    result = assoc.associate(db, me, mixed).check()
-    assert result.results[0].labels == ["Primary", "Advisor"]
+    fast = Caller(create_account(db, name="set-wise"), Actor.user("u", "U"))
+    slow = Caller(create_account(db, name="input by input"), Actor.user("u", "U"))
+    for caller, forced_slow in ((fast, False), (slow, True)):
+        advisor, _ = labels.create_label(db, caller, "contacts", "companies", label="Advisor")
+        ann, acme = contact(db, caller), company(db, caller)
+        mixed = [Link(ann.id, acme.id, (PRIMARY, advisor.id))]
+        mixed += [Link(ann.id, MISSING)] if forced_slow else []
+        assert _goes_set_wise(db, caller, mixed) is not forced_slow
+        result = assoc.associate(db, caller, mixed)
+        assert result.results[0].labels == ["Primary", "Advisor"]
+    assert _written(db, fast.account_id) == _written(db, slow.account_id)
+    changes = [row[2] for row in _written(db, fast.account_id)["association_history"]]
+    assert changes == ["CREATED", "LABEL_ADDED"]  # the first holds the PRIMARY_SET too
 
 
 def test_a_set_wise_write_that_meets_an_existing_pair_is_undone_and_goes_input_by_input(

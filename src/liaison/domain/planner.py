@@ -77,15 +77,13 @@ class Planner:
             )
         base = self.schema.unlabeled_id(x.type_id, y.type_id)
         wanted = [self.schema.association_type(t, x.type_id, y.type_id) for t in type_ids]
-        created = (x.id, y.id) not in self.graph.links
-        if created:
+        if (x.id, y.id) not in self.graph.links:
             self._create(x, y, base)
+            self._give_first_company_primary(x, y)
+            self._give_first_company_primary(y, x)
         for assoc_type in wanted:
             if assoc_type.id != base:
                 self._add_type(x, y, assoc_type, on_conflict)
-        if created:
-            self._give_first_company_primary(x, y)
-            self._give_first_company_primary(y, x)
 
     def associate_plain(self, from_id: int, to_id: int) -> None:
         """`associate(from_id, to_id)` with no labels, made fast for batches.
@@ -141,7 +139,7 @@ class Planner:
         from record gets anyway as its first company (P3). Then nothing can be refused, and the
         outcome is `associate`'s: the base type and the labels both ways, and each contact
         without a primary gets its first company of the batch as primary, with the same
-        history events in the same order (CREATED, each label's LABEL_ADDED, PRIMARY_SET).
+        history events in the same order (CREATED, PRIMARY_SET, each label's LABEL_ADDED).
         Returns the new associations (the caller writes them; the graph is left as it was), or
         None, planning nothing, for any other batch: the caller then applies `associate` to
         each request. `details`: the history detail of each request's events (by default, the
@@ -205,23 +203,6 @@ class Planner:
                     ),
                 )
             )
-            wanted = [t for t in dict.fromkeys(type_ids) if t != base] if type_ids else ()
-            if wanted:
-                free = [
-                    free_labels[key]
-                    if key in free_labels
-                    else free_labels.setdefault(key, self._free_label(*key))
-                    for key in ((x_type, y_type, t) for t in wanted)
-                ]
-                if all(free):
-                    pair, names = (x_type, from_id, y_type, to_id), (x_name, y_name, source, detail)
-                    for labels in cast(list[_EventTypes], free):
-                        event = (Change.LABEL_ADDED, *pair, *labels, *names)
-                        events.append(make(HistoryEvent, event))
-                        types, back = types | {labels[0]}, back | {labels[2]}
-                    wanted = ()
-                elif any(free):  # labels and a Primary asked for: `associate` orders them
-                    return None
             for x_holds, primary, labels, ahead, behind in primaries:
                 record = from_id if x_holds else to_id
                 if (record, primary) in holders:
@@ -234,8 +215,22 @@ class Planner:
                     types, back = types | behind, back | ahead
                     ends = (y_type, to_id, x_type, from_id, *labels, y_name, x_name)
                 events.append(make(HistoryEvent, (Change.PRIMARY_SET, *ends, source, detail)))
-            if wanted and not allowed.issuperset(wanted):
-                return None
+            # The labels asked for beyond the base type and a Primary it got: free ones only.
+            wanted = [t for t in dict.fromkeys(type_ids) if t not in allowed] if type_ids else ()
+            if wanted:
+                free = [
+                    free_labels[key]
+                    if key in free_labels
+                    else free_labels.setdefault(key, self._free_label(*key))
+                    for key in ((x_type, y_type, t) for t in wanted)
+                ]
+                if not all(free):
+                    return None
+                pair, names = (x_type, from_id, y_type, to_id), (x_name, y_name, source, detail)
+                for labels in cast(list[_EventTypes], free):
+                    event = (Change.LABEL_ADDED, *pair, *labels, *names)
+                    events.append(make(HistoryEvent, event))
+                    types, back = types | {labels[0]}, back | {labels[2]}
             new.append(make(NewLink, (x, y, types, back)))
         self.events += events
         return new
