@@ -6,7 +6,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import IO, NamedTuple
 
@@ -20,7 +20,21 @@ class SourceRow(NamedTuple):
     line: int
     """The row's first line in the file (CSV: counting the newlines inside quoted cells; XLSX:
     the sheet's row number)."""
-    cells: dict[str, str]
+    values: list[str]
+    """Its cells in the header's order, as many as the header has (missing ones empty)."""
+    header: tuple[str, ...]
+    """The file's header, shared by its rows."""
+
+    @property
+    def cells(self) -> dict[str, str]:
+        """Header -> cell; a column without a header is left out."""
+        return {name: value for name, value in zip(self.header, self.values) if name}
+
+
+def positions(header: Sequence[str]) -> dict[str, int]:
+    """Where each header's cells are in a row's values (the last, for a repeated header, as in
+    `SourceRow.cells`)."""
+    return {name: index for index, name in enumerate(header) if name}
 
 
 def is_xlsx(path: Path) -> bool:
@@ -47,21 +61,20 @@ def headers(path: Path) -> list[str]:
 
 
 def read_rows(path: Path) -> Iterator[SourceRow]:
-    """The file's rows after its header, each as header -> cell (empty rows skipped)."""
+    """The file's rows after its header (empty rows skipped), each as long as the header."""
     rows = _raw_rows(path)
     try:
         _, names = next(rows)
     except StopIteration:
         return
-    named = all(names)
+    header, width = tuple(names), len(names)
     make = tuple.__new__  # a NamedTuple's own __new__ costs a Python call per row
     for line, values in rows:
         if not any(values):  # cells come trimmed
             continue
-        if named:
-            yield make(SourceRow, (line, dict(zip(names, values, strict=False))))
-        else:  # a column without a header is left out
-            yield make(SourceRow, (line, {n: v for n, v in zip(names, values, strict=False) if n}))
+        if len(values) != width:
+            values = [*values[:width], *[""] * (width - len(values))]
+        yield make(SourceRow, (line, values, header))
 
 
 def _raw_rows(path: Path) -> Generator[tuple[int, list[str]], None, None]:

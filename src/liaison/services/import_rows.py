@@ -23,7 +23,7 @@ from liaison.domain.properties import Properties
 from liaison.services import associations as associations_service
 from liaison.services import records as records_service
 from liaison.services.associations import AssociationInput
-from liaison.services.import_files import SourceRow
+from liaison.services.import_files import SourceRow, positions
 from liaison.services.unit import Unit
 from liaison.storage import associations as associations_store
 from liaison.storage import imports as store
@@ -76,17 +76,26 @@ class Context:
     mapping: ImportMapping
     file_index: int
     watermark: int
-    plan: list[tuple[str, list[tuple[str, str]], str | None]] = field(init=False)
-    """(object type ID, (header, property) of its columns, its matching property) in order."""
-    labels_header: str | None = field(init=False)
+    plan: list[tuple[str, list[tuple[int, str]], str | None]] = field(init=False)
+    """(object type ID, (position, property) of its columns, its matching property) in order."""
+    at: dict[str, int] = field(init=False)
+    """Where each header's cells are in a row (`SourceRow.values`)."""
+    labels_at: int | None = field(init=False)
+    """Where the row's labels are (None: the file has no labels column)."""
     label_types: dict[tuple[str, str], dict[str, AssociationType]] = field(default_factory=dict)
     """(from type, to type) -> its labels by casefolded name."""
 
     def __post_init__(self) -> None:
+        self.at = at = positions(self.file.headers)
         self.plan = [
-            (o, self.file.properties(o), self.mapping.match_of(o)) for o in self.file.objects
+            (
+                o,
+                [(at[h], p) for h, p in self.file.properties(o) if h in at],
+                self.mapping.match_of(o),
+            )
+            for o in self.file.objects
         ]
-        self.labels_header = self.file.labels_header()
+        self.labels_at = at.get(self.file.labels_header() or "")
 
     @property
     def file(self) -> FileMapping:
@@ -105,9 +114,9 @@ class Context:
 def row_objects(context: Context, row: SourceRow) -> list[RowObject]:
     """The records a row names, in the file's object order; an object with no cell is absent."""
     found = []
-    cells_of = row.cells.get
+    values = row.values
     for object_id, columns, match in context.plan:
-        cells = {p: v for h, p in columns if (v := cells_of(h))}
+        cells = {p: v for i, p in columns if (v := values[i])}
         if not cells:
             continue
         value = cells.pop(RECORD_ID, None) if match == RECORD_ID else cells.get(match or "")
@@ -377,7 +386,7 @@ def _association_cells(context: Context, row: SourceRow) -> Cells:
     entries = []
     for header, target in context.file.association_headers():
         match = context.mapping.match_of(target) or RECORD_ID
-        for entry in row.cells.get(header, "").split(ENTRY_SEPARATOR):
+        for entry in _cell(context, row, header).split(ENTRY_SEPARATOR):
             parsed = _ENTRY.match(entry.strip())
             if parsed and parsed["key"]:
                 entries.append((target, _key(match, parsed["key"]), parsed["labels"] or ""))
@@ -395,16 +404,22 @@ def _links(
         return []
     main = objects[0]
     main_id = _found(context, found, main.object_id, main.key)
-    labels_header = context.labels_header
+    labels = "" if context.labels_at is None else row.values[context.labels_at]
     links = []
     for index, other in enumerate(objects[1:]):
-        text = row.cells.get(labels_header, "") if labels_header and index == 0 else ""
+        text = labels if index == 0 else ""
         to_id = _found(context, found, other.object_id, other.key)
         links.append(_link(context, main_id, main.object_id, to_id, other.object_id, text))
     for target, key, text in cells:
         to_id = _found(context, found, target, key)
         links.append(_link(context, main_id, main.object_id, to_id, target, text))
     return sorted(links, key=lambda link: not link.exclusive) if len(links) > 1 else links
+
+
+def _cell(context: Context, row: SourceRow, header: str) -> str:
+    """The row's cell under `header` ("" for no such column)."""
+    index = context.at.get(header)
+    return "" if index is None else row.values[index]
 
 
 def _found(context: Context, found: dict[Key, int], object_id: str, key: str) -> int:
