@@ -21,7 +21,7 @@ from liaison.domain.errors import ErrorCode, LiaisonError
 from liaison.domain.history import Source
 from liaison.domain.import_mapping import ImportMapping
 from liaison.domain.schema import Schema
-from liaison.services import import_files
+from liaison.services import collector, import_files
 from liaison.services.database import Database
 from liaison.services.import_chunks import CHUNK_ROWS, Cursor, Work, chunks
 from liaison.services.import_rows import PHASES, Chunk, Context, apply_in_one_pass, passes
@@ -126,12 +126,15 @@ def run(
         return _info(row)
     done = Counter[str]()
     cursor = Cursor(row.phase, row.file_index, row.rows_done)
-    for work in chunks(paths, cursor, chunk_rows, _passes(row.mapping)):
-        with _unit(database, caller, import_id) as unit:
-            counts = _apply(unit, import_id, mapping, row.watermark, work)
-        done["rows"] += len(work.rows)
-        if on_progress:
-            on_progress(Progress(work.phase, done["rows"], counts))
+    # The collector is held back from chunk to chunk too, not only within each (decision
+    # 0022): reading and applying chunks makes next to no cycles (six in 100,000 rows).
+    with collector.held_back():
+        for work in chunks(paths, cursor, chunk_rows, _passes(row.mapping)):
+            with _unit(database, caller, import_id) as unit:
+                counts = _apply(unit, import_id, mapping, row.watermark, work)
+            done["rows"] += len(work.rows)
+            if on_progress:
+                on_progress(Progress(work.phase, done["rows"], counts))
     with _unit(database, caller, import_id) as unit:
         _finish(unit, import_id)
         return _info(_get(unit, import_id))
