@@ -21,6 +21,7 @@ ACTIVITY_TYPES = (NOTES, MEETINGS, CALLS, EMAILS, TASKS)
 CUSTOM_PREFIX = "2-"
 
 _TYPE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")
+_ABSENT = object()
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,8 @@ class ObjectType:
     def display_name(self, properties: Mapping[str, str | None]) -> str:
         """The record's name as shown everywhere (O2)."""
         if self.id == CONTACTS:
-            full = " ".join(
-                p for p in (properties.get("firstname"), properties.get("lastname")) if p
-            )
+            first, last = properties.get("firstname"), properties.get("lastname")
+            full = f"{first} {last}" if first and last else first or last
             return full or properties.get("email") or ""
         for name in self.display_properties:
             if value := properties.get(name):
@@ -76,12 +76,10 @@ class ObjectType:
 
     def validate_new(self, values: Mapping[str, object]) -> Properties:
         """O4 for a record being created: known, well-typed, required properties present."""
-        clean = {**self.defaults, **validate(self.properties, values, type_name=self.name)}
-        missing = [name for name in self.required if not clean.get(name)]
-        if missing:
-            raise _missing(self, missing[0])
-        if self.required_any and not any(clean.get(name) for name in self.required_any):
-            raise _missing(self, " or ".join(self.required_any))
+        clean = validate(self.properties, values, type_name=self.name)
+        if self.defaults:
+            clean = {**self.defaults, **clean}
+        self._check_required(clean)
         return clean
 
     def validate_update(self, current: Properties, values: Mapping[str, object]) -> Properties:
@@ -90,19 +88,25 @@ class ObjectType:
         normalized when written (an import row repeating a record it matched costs no
         validation)."""
         known = self.properties
-        if all(
-            name in current and current[name] == value and name in known
-            for name, value in values.items()
-        ):
-            merged = current
+        for name, value in values.items():
+            if current.get(name, _ABSENT) != value or name not in known:
+                merged = {**current, **validate(known, values, type_name=self.name)}
+                break
         else:
-            merged = {**current, **validate(known, values, type_name=self.name)}
+            merged = current
+        self._check_required(merged)
+        return merged
+
+    def _check_required(self, merged: Properties) -> None:
+        # Loops, not comprehensions: this runs for every record an import or a batch writes.
         for name in self.required:
             if not merged.get(name):
                 raise _missing(self, name)
-        if self.required_any and not any(merged.get(name) for name in self.required_any):
+        if self.required_any:
+            for name in self.required_any:
+                if merged.get(name):
+                    return
             raise _missing(self, " or ".join(self.required_any))
-        return merged
 
 
 def _missing(object_type: ObjectType, name: str) -> LiaisonError:

@@ -166,14 +166,74 @@ _BY_ID = f"{RECORD_ID}="
 """How the key of a record named by its Record ID starts."""
 
 
-@dataclass
+_UPSERT, _CREATE, _UPDATE = Mode.CREATE_OR_UPDATE, Mode.CREATE, Mode.UPDATE
+"""As constants: an enum member costs a lookup each time, and a row takes several."""
+
+
 class _Staged:
     """Records of a chunk as its rows leave them: new ones (not yet inserted) and updates."""
 
-    new: dict[Key, Properties] = field(default_factory=dict)
-    updates: dict[int, tuple[str, Properties]] = field(default_factory=dict)
-    """Record ID -> (its object type ID, its properties after the chunk's rows)."""
-    matched: dict[Key, int] = field(default_factory=dict)
+    def __init__(
+        self, context: Context, found: dict[Key, int], current: dict[int, store.Current]
+    ) -> None:
+        self.kinds = context.unit.schema.object_types
+        self.mode = context.mapping.mode
+        self.by_id = context.mapping.record_ids is RecordIds.EXISTING
+        self.found, self.current = found, current
+        self.new: dict[Key, Properties] = {}
+        self.updates: dict[int, tuple[str, Properties]] = {}
+        """Record ID -> (its object type ID, its properties after the chunk's rows)."""
+        self.matched: dict[Key, int] = {}
+        self.done = Counter[tuple[str, bool]]()
+        """(object type ID, made by the chunk) -> the rows' records."""
+
+    def row(self, objects: list[RowObject]) -> None:
+        """Stage a row's records, all or none: a LiaisonError refuses the row."""
+        mode, changes = self.mode, []
+        for obj in objects:  # the main record first; the others are created or updated
+            changes.append(self._change(obj, mode))
+            mode = _UPSERT
+        for ref, record_id, properties, created in changes:
+            if record_id is None:
+                self.new[ref] = properties
+            else:
+                self.updates[record_id] = (ref[0], properties)
+                self.matched[ref] = record_id
+            self.done[ref[0], created] += 1
+
+    def _change(self, obj: RowObject, mode: Mode) -> tuple[Key, int | None, Properties, bool]:
+        """(the object's key, its record ID or None if new, its properties after the row, made
+        by this row)."""
+        object_id, key, _, properties = obj
+        kind = self.kinds[object_id]
+        if object_id == CONTACTS:
+            _check_email(properties)
+        ref = (object_id, key)
+        record_id = self.found.get(ref)
+        if record_id is not None:
+            if mode is _CREATE:
+                raise LiaisonError(
+                    ErrorCode.INVALID_INPUT,
+                    f"A {kind.singular} with {key} exists already (create only).",
+                )
+            row = self.current.get(record_id)
+            if row is None or row.archived:
+                raise LiaisonError(
+                    ErrorCode.RECORD_ARCHIVED,
+                    f"The {kind.singular} with {key} was deleted while the import ran.",
+                    objectId=record_id,
+                )
+            staged = self.updates.get(record_id)
+            base = staged[1] if staged else row.properties  # validate_update never changes it
+            return ref, record_id, kind.validate_update(base, properties), False
+        if ref in self.new:
+            return ref, None, kind.validate_update(self.new[ref], properties), False
+        if mode is _UPDATE or (self.by_id and key.startswith(_BY_ID)):
+            raise LiaisonError(
+                ErrorCode.RECORD_NOT_FOUND,
+                f"There is no {kind.singular} whose {key.replace('=', ' is ', 1)}.",
+            )
+        return ref, None, kind.validate_new(properties), True
 
 
 def apply_records(context: Context, rows: Sequence[SourceRow], chunk: Chunk) -> None:
@@ -211,76 +271,25 @@ def _records(
     keys = [(o.object_id, o.key) for _, objects in by_row for o in objects]
     found, noted = resolve(context, keys)
     current = store.current(unit.conn, unit.account_id, set(found.values()))
-    staged = _Staged()
+    staged = _Staged(context, found, current)
     accepted: Accepted = []
-    done = Counter[tuple[str, bool]]()  # (object type ID, created) -> records
     for row, objects in by_row:
         try:
-            changes = [
-                _stage(context, staged, found, current, o, i == 0) for i, o in enumerate(objects)
-            ]
+            staged.row(objects)
         except LiaisonError as error:
             chunk.refuse(context.file_index, RECORDS, row, error)
             continue
         accepted.append((row, objects))
-        for obj, record_id, properties, created in changes:
-            if record_id is None:
-                staged.new[(obj.object_id, obj.key)] = properties
-            else:
-                staged.updates[record_id] = (obj.object_id, properties)
-                staged.matched[(obj.object_id, obj.key)] = record_id
-            done[(obj.object_id, created)] += 1
-    for (object_id, created), count in done.items():
+    for (object_id, created), count in staged.done.items():
         chunk.counts[f"{schema.object_types[object_id].name}.{_DONE[created]}"] += count
     chunk.counts["rows"] += len(rows)
     made, known = _write_records(context, staged, noted, current)
     return accepted, found | made, known
 
 
-def _stage(
-    context: Context,
-    staged: _Staged,
-    found: dict[Key, int],
-    current: dict[int, store.Current],
-    obj: RowObject,
-    main: bool,
-) -> tuple[RowObject, int | None, Properties, bool]:
-    """(object, its record ID or None if new, its properties after the row, made by this row)."""
-    kind = context.unit.schema.object_types[obj.object_id]
-    _check_email(obj)
-    key = (obj.object_id, obj.key)
-    record_id = found.get(key)
-    mode = context.mapping.mode if main else Mode.CREATE_OR_UPDATE
-    if record_id is not None:
-        if mode is Mode.CREATE:
-            raise LiaisonError(
-                ErrorCode.INVALID_INPUT,
-                f"A {kind.singular} with {obj.key} exists already (create only).",
-            )
-        row = current.get(record_id)
-        if row is None or row.archived:
-            raise LiaisonError(
-                ErrorCode.RECORD_ARCHIVED,
-                f"The {kind.singular} with {obj.key} was deleted while the import ran.",
-                objectId=record_id,
-            )
-        base = staged.updates[record_id][1] if record_id in staged.updates else None
-        base = base or row.properties  # validate_update never changes it
-        return obj, record_id, kind.validate_update(base, obj.properties), False
-    if key in staged.new:
-        return obj, None, kind.validate_update(staged.new[key], obj.properties), False
-    by_id = context.mapping.record_ids is RecordIds.EXISTING and obj.key.startswith(_BY_ID)
-    if mode is Mode.UPDATE or by_id:
-        raise LiaisonError(
-            ErrorCode.RECORD_NOT_FOUND,
-            f"There is no {kind.singular} whose {obj.key.replace('=', ' is ', 1)}.",
-        )
-    return obj, None, kind.validate_new(obj.properties), True
-
-
-def _check_email(obj: RowObject) -> None:
-    email = obj.properties.get("email")
-    if obj.object_id == CONTACTS and email and not _EMAIL.match(email):
+def _check_email(properties: dict[str, str]) -> None:
+    email = properties.get("email")
+    if email and not _EMAIL.match(email):
         raise LiaisonError(
             ErrorCode.INVALID_PROPERTY,
             f"Property 'email' must be an email address; got {email!r}.",
