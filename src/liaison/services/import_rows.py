@@ -84,6 +84,10 @@ class Context:
     """Where the row's labels are (None: the file has no labels column)."""
     label_types: dict[tuple[str, str], dict[str, AssociationType]] = field(default_factory=dict)
     """(from type, to type) -> its labels by casefolded name."""
+    labels_asked: dict[tuple[str, str, str], tuple[tuple[int, ...], bool]] = field(
+        default_factory=dict
+    )
+    """(from type, to type, a labels cell) -> `_labels`: a chunk's cells repeat a few texts."""
 
     def __post_init__(self) -> None:
         self.at = at = positions(self.file.headers)
@@ -447,6 +451,18 @@ def _link(
 ) -> _Link:
     if not text:
         return _new_tuple(_Link, (from_id, to_id, (), False))
+    asked = context.labels_asked.get((from_type, to_type, text))
+    if asked is None:
+        asked = context.labels_asked[(from_type, to_type, text)] = _labels(
+            context, from_type, to_type, text
+        )
+    return _new_tuple(_Link, (from_id, to_id, *asked))
+
+
+def _labels(
+    context: Context, from_type: str, to_type: str, text: str
+) -> tuple[tuple[int, ...], bool]:
+    """The type IDs of the labels a cell names, and whether one of them is exclusive."""
     schema = context.unit.schema
     names = [n.strip() for n in text.split(LABEL_SEPARATOR) if n.strip()]
     types = context.labels_between(from_type, to_type)
@@ -458,8 +474,8 @@ def _link(
             f"{schema.object_types[to_type].plural}.",
             label=unknown[0],
         )
-    chosen = tuple(types[n.casefold()] for n in names)
-    return _Link(from_id, to_id, tuple(t.id for t in chosen), any(t.exclusive for t in chosen))
+    chosen = [types[n.casefold()] for n in names]
+    return tuple(t.id for t in chosen), any(t.exclusive for t in chosen)
 
 
 def _associate(context: Context, planned: Planned, chunk: Chunk, known: Known) -> None:
@@ -508,7 +524,7 @@ def _split(planned: Planned) -> tuple[Planned, Planned]:
 
 
 def _asks_primary(links: list[_Link]) -> bool:
-    return any(link.exclusive for link in links)
+    return bool(links) and links[0].exclusive  # `_links` puts exclusive ones first
 
 
 def _associate_set_wise(context: Context, rows: Planned, chunk: Chunk, known: Known) -> bool:
@@ -516,7 +532,7 @@ def _associate_set_wise(context: Context, rows: Planned, chunk: Chunk, known: Kn
     (nothing done) if they are not all new associations it can plan, or one exists."""
     unit = context.unit
     links = [link for _, row_links in rows for link in row_links]
-    inputs = [AssociationInput(link.from_id, link.to_id, link.types) for link in links]
+    inputs = [_new_tuple(AssociationInput, (f, t, types, None)) for f, t, types, _ in links]
     try:
         with unit.conn.begin_nested():  # a pair that exists after all undoes just this batch
             done = associations_service.associate_new(unit, inputs, given=known)
