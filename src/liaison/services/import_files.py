@@ -95,8 +95,9 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         dialect = _dialect(stream)
         reader = csv.reader(stream, dialect)
         last = 0
+        strip = str.strip
         for values in reader:
-            yield last + 1, [v.strip() for v in values]
+            yield last + 1, list(map(strip, values))
             last = reader.line_num
 
 

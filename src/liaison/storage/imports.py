@@ -287,10 +287,15 @@ def current(conn: Connection, account_id: int, ids: Iterable[int]) -> dict[int, 
     params = {"account": account_id, "ids": bulk.id_list(conn, ids)}
     rows = fetch.all_rows(conn, _CURRENT[conn.dialect.name], params)
     text = conn.dialect.name == "sqlite"  # JSON comes as text there
+    loads, make = orjson.loads if text else _as_it_is, tuple.__new__
     return {
-        i: Current(orjson.loads(p) if text else p, bool(archived), name, merged_into)
+        i: make(Current, (loads(p), bool(archived), name, merged_into))
         for i, p, archived, name, merged_into in rows
     }
+
+
+def _as_it_is(value: Any) -> Any:
+    return value
 
 
 _r = records.c
