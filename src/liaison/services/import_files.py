@@ -28,7 +28,7 @@ class SourceRow(NamedTuple):
     @property
     def cells(self) -> dict[str, str]:
         """Header -> cell; a column without a header is left out."""
-        return {name: value for name, value in zip(self.header, self.values) if name}
+        return {name: value for name, value in zip(self.header, self.values, strict=True) if name}
 
 
 def positions(header: Sequence[str]) -> dict[str, int]:
