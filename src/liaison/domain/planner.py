@@ -154,7 +154,8 @@ class Planner:
         events: list[HistoryEvent] = []
         # Events and links are built as plain tuples of their fields (a NamedTuple's own
         # __new__ costs more per pair than the rest of the plan): see `_event_of`.
-        make, source, created = _new_tuple, self.source, Change.CREATED
+        make, source = _new_tuple, self.source
+        created, primary_set = Change.CREATED, Change.PRIMARY_SET
         for (from_id, to_id, type_ids), detail in zip(
             requests, repeat(self.detail) if details is None else details, strict=False
         ):
@@ -214,7 +215,7 @@ class Planner:
                 else:
                     types, back = types | behind, back | ahead
                     ends = (y_type, to_id, x_type, from_id, *labels, y_name, x_name)
-                events.append(make(HistoryEvent, (Change.PRIMARY_SET, *ends, source, detail)))
+                events.append(make(HistoryEvent, (primary_set, *ends, source, detail)))
             # The labels asked for beyond the base type and a Primary it got: free ones only.
             wanted = [t for t in dict.fromkeys(type_ids) if t not in allowed] if type_ids else ()
             if wanted:
