@@ -82,6 +82,31 @@ def test_tabs_and_latin_1_are_read(db: Database, me: Caller, tmp_path: Path) -> 
     assert companies_by_domain(db, me)["granite.example"].properties["name"] == "Granité"
 
 
+def test_short_and_long_rows_and_a_column_without_a_header(
+    db: Database, me: Caller, tmp_path: Path
+) -> None:
+    """A row with fewer cells than the header has the rest empty; cells past the header and
+    under an empty header are left out, in the records as in the error file."""
+    path = write_csv(
+        tmp_path / "ragged.csv",
+        [
+            ["Email", "First name", "", "Company domain"],
+            ["ann@acme.example", "Ann", "ignored", "acme.example", "past the header"],
+            ["bob@acme.example", "Bob"],
+            ["not an email", "Cy", "x"],
+        ],
+    )
+    done, errors = run_import(db, me, (path, BOTH))
+    people = contacts_by_email(db, me)
+    assert people["ann@acme.example"].properties["firstname"] == "Ann"
+    assert "acme.example" in companies_by_domain(db, me)
+    assert people["bob@acme.example"].properties["firstname"] == "Bob"
+    assert done.counts["contacts.created"] == 2 and done.counts["companies.created"] == 1
+    assert [(e["Line"], e["Email"], e["First name"], e["Company domain"]) for e in errors] == [
+        ("4", "not an email", "Cy", "")
+    ]
+
+
 def test_error_rows_give_the_line_counting_quoted_newlines(
     db: Database, me: Caller, tmp_path: Path
 ) -> None:
