@@ -67,7 +67,7 @@ def create_labelled(
         to_type=toObjectType,
         replace_labels=True,
     ).single()
-    return Json(_labels_between(view), status_code=201)
+    return Json(_labels_between(view, view.labels), status_code=201)
 
 
 @records_router.put(
@@ -359,14 +359,14 @@ def _all_labels_between(views: Sequence[AssociationView]) -> list[dict[str, Any]
     return shaped
 
 
-def _labels_between(view: AssociationView, labels: list[str] | None = None) -> dict[str, Any]:
-    """`LabelsBetweenObjectPair`: the label names, without the unlabeled type."""
+def _labels_between(view: AssociationView, labels: list[str]) -> dict[str, Any]:
+    """`LabelsBetweenObjectPair`: the label names (`view.labels`), without the unlabeled type."""
     return {
         "fromObjectTypeId": view.from_type,
         "fromObjectId": view.from_id,
         "toObjectTypeId": view.to_type,
         "toObjectId": view.to_id,
-        "labels": view.labels if labels is None else labels,
+        "labels": labels,
     }
 
 

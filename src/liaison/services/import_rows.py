@@ -78,10 +78,10 @@ class Context:
     watermark: int
     plan: list[tuple[str, list[tuple[int, str]], str | None]] = field(init=False)
     """(object type ID, (position, property) of its columns, its matching property) in order."""
-    at: dict[str, int] = field(init=False)
-    """Where each header's cells are in a row (`SourceRow.values`)."""
     labels_at: int | None = field(init=False)
-    """Where the row's labels are (None: the file has no labels column)."""
+    """Where the row's labels are in `SourceRow.values` (None: the file has no labels column)."""
+    links_at: list[tuple[int, str, str]] = field(init=False)
+    """(position, target object type ID, its matching property) of each association column."""
     label_types: dict[tuple[str, str], dict[str, AssociationType]] = field(default_factory=dict)
     """(from type, to type) -> its labels by casefolded name."""
     labels_asked: dict[tuple[str, str, str], tuple[tuple[int, ...], bool]] = field(
@@ -90,7 +90,7 @@ class Context:
     """(from type, to type, a labels cell) -> `_labels`: a chunk's cells repeat a few texts."""
 
     def __post_init__(self) -> None:
-        self.at = at = positions(self.file.headers)
+        at = positions(self.file.headers)
         self.plan = [
             (
                 o,
@@ -100,6 +100,11 @@ class Context:
             for o in self.file.objects
         ]
         self.labels_at = at.get(self.file.labels_header() or "")
+        self.links_at = [
+            (at[h], target, self.mapping.match_of(target) or RECORD_ID)
+            for h, target in self.file.association_headers()
+            if h in at
+        ]
 
     @property
     def file(self) -> FileMapping:
@@ -397,9 +402,8 @@ def _associate_rows(
 def _association_cells(context: Context, row: SourceRow) -> Cells:
     """The entries of the row's association columns."""
     entries = []
-    for header, target in context.file.association_headers():
-        match = context.mapping.match_of(target) or RECORD_ID
-        for entry in _cell(context, row, header).split(ENTRY_SEPARATOR):
+    for at, target, match in context.links_at:
+        for entry in row.values[at].split(ENTRY_SEPARATOR):
             parsed = _ENTRY.match(entry.strip())
             if parsed and parsed["key"]:
                 entries.append((target, _key(match, parsed["key"]), parsed["labels"] or ""))
@@ -427,12 +431,6 @@ def _links(
         to_id = _found(context, found, target, key)
         links.append(_link(context, main_id, main.object_id, to_id, target, text))
     return sorted(links, key=lambda link: not link.exclusive) if len(links) > 1 else links
-
-
-def _cell(context: Context, row: SourceRow, header: str) -> str:
-    """The row's cell under `header` ("" for no such column)."""
-    index = context.at.get(header)
-    return "" if index is None else row.values[index]
 
 
 def _found(context: Context, found: dict[Key, int], object_id: str, key: str) -> int:
